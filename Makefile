@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make build`, then `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test bench install system-deps clean
+
+build: install
+	$(BIN)/plangen build
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+bench: install system-deps
+	$(BIN)/python benchmarks/run.py
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "plangen needs Python 3.11 or newer"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The tests convert every document with real LibreOffice and read PDFs with poppler.
+system-deps:
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! command -v pandoc >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			libreoffice-writer-nogui python3-uno poppler-utils pandoc fonts-liberation2 >/dev/null; \
+	fi
+
+clean:
+	rm -rf build $(VENV)

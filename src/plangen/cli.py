@@ -1,0 +1,144 @@
+"""The command line: a thin Typer layer over functions that tests call directly.
+
+Each command imports what it needs when it runs, so `plangen validate` never loads the rendering
+libraries. Every exception goes through errors.report_and_exit: a message and an exit code, no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="plangen",
+    help="Keep an improvement plan as YAML in git and produce the council's Word papers from it.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class ContextFormat(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+def _version(value: bool):
+    if value:
+        from plangen import __version__
+
+        typer.echo(f"plangen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an internal error."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+):
+    """Keep an improvement plan as YAML in git and produce the council's Word papers from it."""
+
+
+PLAN_DIR = typer.Argument(None, help="The plan directory (holds plan.yaml). Default: ./plan, or . if it holds plan.yaml.",
+                          show_default=False)
+
+
+@app.command()
+def validate(
+    plan_dir: Optional[Path] = PLAN_DIR,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD) for the overdue check. Default: today."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text, json, or github (Actions annotations)."),
+):
+    """Check the plan against its schemas and the semantic rules. Exit 0: no errors; 1: errors; 2: usage problem."""
+    from plangen.commands import validate as command
+
+    raise typer.Exit(command.run(plan_dir, as_of, output_format.value))
+
+
+@app.command()
+def fmt(
+    plan_dir: Optional[Path] = PLAN_DIR,
+    check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 and name the files that would change."),
+):
+    """Rewrite plan YAML in one canonical form (comments kept)."""
+    from plangen.commands import fmt as command
+
+    raise typer.Exit(command.run(plan_dir, check))
+
+
+@app.command()
+def init(directory: Path = typer.Argument(..., help="Directory to create (must be empty or not exist).")):
+    """Scaffold a new plan repository that validates and builds out of the box."""
+    from plangen.commands import init as command
+
+    raise typer.Exit(command.run(directory))
+
+
+@app.command()
+def build(
+    plan_dir: Optional[Path] = PLAN_DIR,
+    output: Path = typer.Option(Path("build"), "--output", "-o", help="Output directory."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write PDFs through LibreOffice."),
+):
+    """Validate, then render every registered document kind and every report into the output directory."""
+    from plangen.commands import build as command
+
+    raise typer.Exit(command.run(plan_dir, output, pdf))
+
+
+@app.command()
+def render(
+    kind: str = typer.Argument(..., help="Document kind (see 'plangen kinds'), or 'report'."),
+    report_file: Optional[Path] = typer.Argument(None, help="For 'report': the report file (plan/reports/NAME.yaml)."),
+    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
+    output: Path = typer.Option(Path("build"), "--output", "-o", help="Output directory."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write the PDF through LibreOffice."),
+):
+    """Render one document: 'plangen render plan', or 'plangen render report plan/reports/FILE.yaml'."""
+    from plangen.commands import render as command
+
+    raise typer.Exit(command.run(kind, report_file, plan_dir, output, pdf))
+
+
+@app.command()
+def context(
+    kind: str = typer.Argument(..., help="Document kind, or 'report'."),
+    report_file: Optional[Path] = typer.Argument(None, help="For 'report': the report file."),
+    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
+    output_format: ContextFormat = typer.Option(ContextFormat.yaml, "--format", help="yaml or json."),
+):
+    """Print the context a document's template receives (what a clerk's template can use)."""
+    from plangen.commands import render as command
+
+    raise typer.Exit(command.show_context(kind, report_file, plan_dir, output_format.value))
+
+
+@app.command()
+def kinds():
+    """List the registered document kinds and their templates."""
+    from plangen.documents import registry
+
+    for kind in registry.KINDS.values():
+        typer.echo(f"{kind.name:16} {kind.template:24} {kind.description}")
+
+
+def main():
+    from plangen.errors import report_and_exit
+
+    try:
+        app(prog_name="plangen")
+    except SystemExit:
+        raise
+    except BaseException as error:  # the one place exceptions become messages
+        report_and_exit(error, debug="--debug" in sys.argv)

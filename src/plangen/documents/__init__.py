@@ -1,0 +1,1 @@
+"""Document kinds: one module each, the same small interface, registered in registry.py."""

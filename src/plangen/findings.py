@@ -1,0 +1,50 @@
+"""What validation reports: one Finding per problem, with its place in a file, and the output formats."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class Finding:
+    file: str
+    line: int
+    column: int
+    severity: str  # "error" or "warning"
+    rule: str
+    message: str
+    hint: str | None = None
+    subject: str | None = None  # what it is about ("action 3.13"), used to acknowledge known findings
+
+    def sort_key(self):
+        return (self.file, self.line, self.column, self.rule, self.message)
+
+    def as_text(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_github(self) -> str:
+        def escape(value: str) -> str:
+            return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        level = "error" if self.severity == "error" else "warning"
+        body = self.message + (f" (hint: {self.hint})" if self.hint else "")
+        return (
+            f"::{level} file={self.file},line={self.line},col={self.column},"
+            f"title=plangen {self.rule}::{escape(body)}"
+        )
+
+
+def format_findings(findings: list[Finding], output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps([asdict(finding) for finding in findings], indent=2, ensure_ascii=False)
+    if output_format == "github":
+        return "\n".join(finding.as_github() for finding in findings)
+    lines = [finding.as_text() for finding in findings]
+    errors = sum(finding.severity == "error" for finding in findings)
+    warnings = len(findings) - errors
+    lines.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    return "\n".join(lines)

@@ -1,0 +1,202 @@
+"""`plangen fmt`: one canonical form for plan YAML, so a pull request's diff shows only real changes.
+
+Canonical form: keys in schema order (unknown and x- keys keep their place after the known ones),
+2-space indentation with list dashes indented under their key, identifiers double-quoted, other
+text plain where YAML allows (quoted only when it must be), multi-line text as literal blocks,
+short lists and mappings of plain values on one line in flow style, no line folding. Comments are kept.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from plangen import schemas
+from plangen.atomic import write_text
+from plangen.errors import UsageError
+from plangen.repository import discover
+from plangen.yamlio import load, new_yaml
+
+FLOW_LIMIT = 72
+# Keys whose short values read best on one line: lists of ids or names, and small structured dates.
+FLOW_KEYS = {"refs", "due", "when", "lead", "partners", "recommendations", "paragraphs", "months", "values"}
+# Keys whose list items are small mappings best kept one per line.
+FLOW_ITEM_KEYS = {"thresholds"}
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    """Follow $ref (within the loaded schema files) and merge anyOf branches so we can read properties."""
+    seen = 0
+    while "$ref" in schema and seen < 10:
+        reference = schema["$ref"]
+        file_part, _, pointer = reference.partition("#")
+        document = schemas._schemas()[file_part] if file_part else root
+        target = document
+        for part in pointer.strip("/").split("/") if pointer else []:
+            target = target[part]
+        schema, root = target, document
+        seen += 1
+    return schema, root
+
+
+def _child(schema: dict, root: dict, key):
+    schema, root = _resolve(schema, root)
+    if isinstance(key, int):
+        items = schema.get("items")
+        if items is None:
+            for branch in schema.get("anyOf", []):
+                branch, branch_root = _resolve(branch, root)
+                if branch.get("type") == "array":
+                    return _resolve(branch.get("items", {}), branch_root)
+            return {}, root
+        return _resolve(items, root)
+    properties = schema.get("properties")
+    if properties is None:
+        for branch in schema.get("anyOf", []):
+            branch, branch_root = _resolve(branch, root)
+            if "properties" in branch:
+                properties, root = branch["properties"], branch_root
+                break
+    if properties and key in properties:
+        return _resolve(properties[key], root)
+    additional = schema.get("additionalProperties")
+    if isinstance(additional, dict):
+        return _resolve(additional, root)
+    return {}, root
+
+
+def _is_identifier(schema: dict) -> bool:
+    return schema.get("description", "").startswith("An identifier")
+
+
+def _property_order(schema: dict, root: dict) -> list[str]:
+    schema, root = _resolve(schema, root)
+    if "properties" in schema:
+        return list(schema["properties"])
+    for branch in schema.get("anyOf", []):
+        branch, _ = _resolve(branch, root)
+        if "properties" in branch:
+            return list(branch["properties"])
+    return []
+
+
+def _scalar(value):
+    return not isinstance(value, (dict, list))
+
+
+def _flow_length(node) -> int:
+    if isinstance(node, dict):
+        return sum(len(str(key)) + 2 + _flow_length(value) + 2 for key, value in node.items()) + 2
+    if isinstance(node, list):
+        return sum(_flow_length(item) + 2 for item in node) + 2
+    return len(str(node)) + 2
+
+
+def _fits_flow(node) -> bool:
+    if isinstance(node, dict):
+        leafy = all(_scalar(value) or (isinstance(value, list) and all(_scalar(item) for item in value)) for value in node.values())
+    else:
+        leafy = all(_scalar(item) for item in node)
+    texts = [str(value) for value in (node.values() if isinstance(node, dict) else node) if isinstance(value, str)]
+    return bool(node) and leafy and _flow_length(node) <= FLOW_LIMIT and not any("\n" in text for text in texts)
+
+
+def _canonical_scalar(value, schema):
+    if isinstance(value, str):
+        text = str(value)
+        if "\n" in text.rstrip("\n"):
+            return LiteralScalarString(text if text.endswith("\n") else text + "\n")
+        if _is_identifier(schema) and text[:1].isdigit():
+            return DoubleQuotedScalarString(text)
+        return text
+    return value
+
+
+def canonicalise(node, schema: dict, root: dict):
+    schema, root = _resolve(schema, root)
+    if isinstance(node, CommentedMap):
+        order = _property_order(schema, root)
+        rank = {key: index for index, key in enumerate(order)}
+        keys = list(node.keys())
+        wanted = sorted(keys, key=lambda key: (rank.get(key, len(rank)), keys.index(key)))
+        if wanted != keys:
+            for key in wanted:
+                node.move_to_end(key)
+        for key in wanted:
+            child_schema, child_root = _child(schema, root, key)
+            value = node[key]
+            if isinstance(value, (CommentedMap, CommentedSeq)):
+                canonicalise(value, child_schema, child_root)
+            else:
+                node[key] = _canonical_scalar(value, child_schema)
+    elif isinstance(node, CommentedSeq):
+        child_schema, child_root = _child(schema, root, 0)
+        for index, value in enumerate(node):
+            if isinstance(value, (CommentedMap, CommentedSeq)):
+                canonicalise(value, child_schema, child_root)
+            else:
+                node[index] = _canonical_scalar(value, child_schema)
+
+
+def _set_styles(node, key=None, parent_key=None):
+    """Short value lists and small mappings under FLOW_KEYS go on one line; everything else in block style."""
+    if not isinstance(node, (CommentedMap, CommentedSeq)):
+        return
+    if isinstance(node, CommentedMap):
+        for child_key, child in node.items():
+            _set_styles(child, child_key, key)
+    else:
+        for child in node:
+            _set_styles(child, None, key)
+    flow_here = key in FLOW_KEYS or (key is None and parent_key in FLOW_ITEM_KEYS)
+    has_comments = bool(getattr(node.ca, "items", None))
+    if flow_here and _fits_flow(node) and not has_comments:
+        node.fa.set_flow_style()
+    else:
+        node.fa.set_block_style()
+
+
+def format_text(text: str, kind: str) -> str:
+    yaml = new_yaml()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.preserve_quotes = False
+    tree = yaml.load(text)
+    root_schema = schemas._schemas()[f"{kind}.schema.json"]
+    canonicalise(tree, root_schema, root_schema)
+    _set_styles(tree)
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue()
+
+
+def format_plan(root: Path, check: bool) -> tuple[list[Path], list[str]]:
+    """Rewrite (or with check, only list) files not in canonical form. Returns (changed, problems)."""
+    paths, _ = discover(root)
+    changed, problems = [], []
+    for path, kind in paths:
+        source = load(path, kind)
+        errors = [finding for finding in source.findings if finding.severity == "error"]
+        if errors or source.tree is None:
+            problems.extend(finding.as_text() for finding in errors)
+            continue
+        formatted = format_text(source.text, kind)
+        original = path.read_bytes().decode("utf-8-sig")
+        if formatted != original or path.read_bytes().startswith(b"\xef\xbb\xbf"):
+            # never write a form that reads back as different data
+            if not _same_data(formatted, source.text):
+                raise UsageError(f"{source.display}: formatting would change the data; file left as it is",
+                                 hint="please report this as a bug in plangen fmt")
+            changed.append(path)
+            if not check:
+                write_text(path, formatted)
+    return changed, problems
+
+
+def _same_data(first: str, second: str) -> bool:
+    from plangen.yamlio import to_plain
+
+    return to_plain(new_yaml().load(first)) == to_plain(new_yaml().load(second))

@@ -1,0 +1,302 @@
+"""The typed plan every document is built from. Built once from validated YAML; never written back.
+
+Each object remembers where it came from (`source`, `path`) so semantic rules can point at the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plangen.dates import Due, PlanDate
+from plangen.yamlio import SourceFile
+
+DEFAULT_LABELS = {
+    "work_stream": "Work stream",
+    "priority": "Priority",
+    "priorities": "Priorities",
+    "action": "Actions",
+    "number": "No.",
+    "issue": "Issue [Ofsted Ref]",
+    "lead": "Lead",
+    "partners": "Partner involvement",
+    "due": "By when",
+    "status": "Progress RAG",
+    "step": "Step",
+    "sro": "Senior Responsible Officer (SRO)",
+    "recommendations": "Ofsted recommendations and identified issues",
+    "what_good_looks_like": "What good looks like",
+    "objectives": "Objectives",
+    "outcomes": "Outcomes",
+    "measured_by": "Measured by",
+    "lead_officers": "Lead Officers",
+}
+
+
+@dataclass
+class Where:
+    source: SourceFile | None
+    path: tuple = ()
+
+
+@dataclass
+class Person:
+    id: str | None
+    name: str
+    role: str = ""
+    kind: str = "person"
+    lead_officer: bool = True
+    email: str = ""
+    phone: str = ""
+    where: Where = field(default_factory=lambda: Where(None))
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+@dataclass
+class Refs:
+    recommendations: tuple[str, ...] = ()
+    paragraphs: tuple[str, ...] = ()
+    summary: bool = False
+
+    def display(self) -> str:
+        """'[Rec 12, Para 22, 31 & 66]' in the plan's own style."""
+        def joined(items):
+            return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " & " + items[-1]
+
+        parts = []
+        if self.summary:
+            parts.append("Exec summary")
+        if self.recommendations:
+            parts.append("Rec " + joined(list(self.recommendations)))
+        if self.paragraphs:
+            parts.append("Para " + joined(list(self.paragraphs)))
+        return f"[{', '.join(parts)}]" if parts else ""
+
+
+@dataclass
+class Step:
+    letter: str
+    text: str
+    lead: tuple[str, ...] = ()
+    due: Due = field(default_factory=Due)
+    where: Where = field(default_factory=lambda: Where(None))
+
+
+@dataclass
+class Progress:
+    date: PlanDate | None
+    status: str
+    note: str = ""
+    next_steps: str = ""
+    source_ref: str = ""
+    where: Where = field(default_factory=lambda: Where(None))
+
+
+@dataclass
+class Action:
+    number: str
+    text: str
+    issue: str = ""
+    refs: Refs = field(default_factory=Refs)
+    steps: list[Step] = field(default_factory=list)
+    after_steps: str = ""
+    lead: tuple[str, ...] = ()
+    partners: list[str] | None = None
+    due: Due = field(default_factory=Due)
+    status: str | None = None
+    placeholder: bool = False
+    measures: list[str] = field(default_factory=list)
+    progress: list[Progress] = field(default_factory=list)
+    group: str | None = None
+    priority: str = ""
+    where: Where = field(default_factory=lambda: Where(None))
+
+    @property
+    def all_leads(self) -> list[str]:
+        leads = list(self.lead)
+        for step in self.steps:
+            leads += [lead for lead in step.lead if lead not in leads]
+        return leads
+
+    @property
+    def dues(self) -> list[Due]:
+        return [due for due in [self.due] + [step.due for step in self.steps] if due.is_set]
+
+    @property
+    def deadline(self) -> PlanDate | None:
+        """The latest deadline among the action and its steps; None when open-ended."""
+        deadlines = [due.deadline for due in self.dues if due.deadline]
+        return max(deadlines, key=lambda date: date.last_day) if deadlines else None
+
+    @property
+    def latest_progress(self) -> Progress | None:
+        dated = [entry for entry in self.progress if entry.date]
+        return max(dated, key=lambda entry: entry.date.last_day) if dated else (self.progress[-1] if self.progress else None)
+
+    @property
+    def current_status(self) -> str | None:
+        latest = self.latest_progress
+        return latest.status if latest else self.status
+
+
+@dataclass
+class Group:
+    title: str | None
+    note: str = ""
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class Voice:
+    who: str
+    statements: list[str]
+
+
+@dataclass
+class Outcome:
+    text: str
+    outcomes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Priority:
+    number: str
+    title: str
+    groups: list[Group]
+    work_stream: str | None = None
+    sro: str | None = None
+    sro_as_printed: str | None = None
+    titles_as_printed: list[dict] = field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)
+    recommendations_as_printed: str | None = None
+    introduction: str = ""
+    issues: list[str] = field(default_factory=list)
+    objectives: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    measured_by: list[str] = field(default_factory=list)
+    what_good_looks_like: list[str] = field(default_factory=list)
+    voices: list[Voice] = field(default_factory=list)
+    where: Where = field(default_factory=lambda: Where(None))
+
+    @property
+    def actions(self) -> list[Action]:
+        return [action for group in self.groups for action in group.actions]
+
+
+@dataclass
+class Status:
+    id: str
+    label: str
+    colour: str
+    meaning: str
+    complete: bool = False
+    rank: int = 0
+
+
+@dataclass
+class WorkStream:
+    id: str
+    name: str
+    colour: str | None = None
+    sro: str | None = None
+
+
+@dataclass
+class Recommendation:
+    number: str
+    text: str
+    to: str = ""
+
+
+@dataclass
+class Band:
+    rag: str
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass
+class Indicator:
+    code: str
+    title: str
+    group: str
+    printed_code: str | None = None
+    polarity: str | None = None
+    unit: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    target: Any = None
+    owner: str | None = None
+    rag: str | None = None
+    summary_rag: str | None = None
+    methodology: str | None = None
+    thresholds: list[Band] = field(default_factory=list)
+    where: Where = field(default_factory=lambda: Where(None))
+
+
+@dataclass
+class Plan:
+    """The whole plan repository as one object."""
+
+    root: Path
+    meta: dict  # plan.yaml as plain data, for front-matter text the documents print as written
+    council: str
+    title: str
+    status: str
+    labels: dict[str, str]
+    statuses: list[Status]
+    work_streams: list[WorkStream]
+    recommendations: list[Recommendation]
+    people: list[Person]
+    priorities: list[Priority]
+    indicators: dict | None = None
+    indicator_list: list[Indicator] = field(default_factory=list)
+    workforce: list[dict] = field(default_factory=list)
+    reports: list[SourceFile] = field(default_factory=list)
+    files: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def actions(self) -> list[Action]:
+        return [action for priority in self.priorities for action in priority.actions]
+
+    def person(self, person_id: str) -> Person | None:
+        return self.people_by_id.get(person_id)
+
+    @property
+    def people_by_id(self) -> dict[str, Person]:
+        if not hasattr(self, "_people_by_id"):
+            index: dict[str, Person] = {}
+            for person in self.people:
+                if person.id and person.id not in index:
+                    index[person.id] = person
+            self._people_by_id = index
+        return self._people_by_id
+
+    @property
+    def status_by_id(self) -> dict[str, Status]:
+        return {status.id: status for status in self.statuses}
+
+    @property
+    def actions_by_number(self) -> dict[str, Action]:
+        index: dict[str, Action] = {}
+        for action in self.actions:
+            index.setdefault(action.number, action)
+        return index
+
+    @property
+    def work_stream_by_id(self) -> dict[str, WorkStream]:
+        return {stream.id: stream for stream in self.work_streams}
+
+    @property
+    def date(self) -> PlanDate | None:
+        try:
+            return PlanDate.parse(self.meta["date"]) if self.meta.get("date") else None
+        except ValueError:
+            return None

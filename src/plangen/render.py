@@ -1,0 +1,113 @@
+"""Rendering: a document kind's context through its .docx template in a sandbox, then an atomic write.
+
+Templates are untrusted: Jinja runs sandboxed (no file, module or Python-internals access),
+autoescaped, and a variable the context lacks is an error naming the template and the variable.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from plangen.atomic import write_bytes
+from plangen.errors import RenderError
+
+
+def template_path(plan_root: Path, name: str) -> Path:
+    """A clerk's template in the plan repository's templates/ wins over the one plangen ships."""
+    local = plan_root.resolve().parent / "templates" / name
+    if local.is_file():
+        return local
+    from importlib.resources import files
+
+    shipped = Path(str(files("plangen") / "templates" / name))
+    if not shipped.is_file():
+        raise RenderError(f"template '{name}' not found", hint=f"looked in {local.parent} and in the plangen package")
+    return shipped
+
+
+def jinja_environment():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def fill(template: Path, context: dict):
+    """Render the template; returns the python-docx Document. Template problems become RenderError."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError, TemplateError
+
+    try:
+        document = DocxTemplate(str(template))
+        document.render(context, jinja_env=jinja_environment(), autoescape=True)
+    except TemplateSyntaxError as error:
+        raise RenderError(f"template {template.name}: syntax error: {error.message}",
+                          hint="check the {{ }} and {% %} tags in the template (Word may split a tag across runs; retype it)") from None
+    except UndefinedError as error:
+        raise RenderError(f"template {template.name}: {error.message}",
+                          hint="see 'plangen context KIND' for the variables this template receives") from None
+    except SecurityError as error:
+        raise RenderError(f"template {template.name}: refused by the sandbox: {error}",
+                          hint="templates may only place values from the context") from None
+    except TemplateError as error:
+        raise RenderError(f"template {template.name}: {error}") from None
+    except (KeyError, ValueError, OSError) as error:
+        if "zip" in str(error).lower() or isinstance(error, (KeyError, OSError)):
+            raise RenderError(f"template {template.name} is not a readable .docx file ({error})") from None
+        raise
+    except Exception as error:
+        if type(error).__name__ == "BadZipFile":
+            raise RenderError(f"template {template.name} is not a .docx file") from None
+        raise
+    return document
+
+
+def finish(document, title: str, author: str, subject: str = "") -> None:
+    """Accessibility and behaviour every document shares: properties, language, refresh fields on open."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    docx = document.docx if hasattr(document, "docx") else document
+    properties = docx.core_properties
+    properties.title = title
+    properties.author = author
+    properties.language = "en-GB"
+    if subject:
+        properties.subject = subject
+    styles = docx.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is not None:
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is None:
+            run_defaults = OxmlElement("w:rPrDefault")
+            defaults.insert(0, run_defaults)
+        run_properties = run_defaults.find(qn("w:rPr"))
+        if run_properties is None:
+            run_properties = OxmlElement("w:rPr")
+            run_defaults.append(run_properties)
+        language = run_properties.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            run_properties.append(language)
+        language.set(qn("w:val"), "en-GB")
+        language.set(qn("w:eastAsia"), "en-GB")
+        language.set(qn("w:bidi"), "ar-SA")
+    settings = docx.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.append(update)
+    update.set(qn("w:val"), "true")
+
+
+def to_bytes(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def write(document, output: Path) -> Path:
+    write_bytes(output, to_bytes(document))
+    return output

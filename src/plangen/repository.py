@@ -1,0 +1,243 @@
+"""Where plan files live, and turning loaded files into the typed Plan.
+
+Layout of a plan directory:
+  plan.yaml                  the plan (required)
+  people.yaml                the people register (required)
+  priorities/NN-slug.yaml    one file per priority
+  indicators.yaml            performance indicators (optional)
+  workforce/YYYY-MM.yaml     workforce dashboards (optional)
+  reports/NAME.yaml          committee papers (optional)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from plangen import model
+from plangen.dates import DateError, Due, PlanDate
+from plangen.errors import UsageError
+from plangen.findings import Finding
+from plangen.yamlio import SourceFile, display_path, load
+
+TOP_LEVEL = {"plan.yaml": "plan", "people.yaml": "people", "indicators.yaml": "indicators"}
+FOLDERS = {"priorities": "priority", "workforce": "workforce", "reports": "report"}
+PRIORITY_FILE = re.compile(r"^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*\.yaml$")
+
+
+def find_plan_dir(path: Path | None) -> Path:
+    """The plan directory: the argument, or ./plan, or the current directory if it holds plan.yaml."""
+    if path is None:
+        for candidate in (Path("plan"), Path(".")):
+            if (candidate / "plan.yaml").is_file():
+                return candidate
+        raise UsageError("no plan found here", hint="run in a plan repository (with plan/plan.yaml) or name the plan directory")
+    if not path.exists():
+        raise UsageError(f"no such directory: {path}")
+    if not path.is_dir():
+        raise UsageError(f"not a directory: {path}", hint="name the directory that holds plan.yaml")
+    if not (path / "plan.yaml").is_file():
+        nested = path / "plan" / "plan.yaml"
+        if nested.is_file():
+            return path / "plan"
+        raise UsageError(f"{path} has no plan.yaml", hint="name the directory that holds plan.yaml and people.yaml")
+    return path
+
+
+def discover(root: Path) -> tuple[list[tuple[Path, str]], list[Finding]]:
+    """Every YAML file of the plan with its kind, and findings for files in the wrong place."""
+    files: list[tuple[Path, str]] = []
+    findings: list[Finding] = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        relative = path.relative_to(root)
+        parts = relative.parts
+        if any(part.startswith(".") for part in parts):
+            continue
+        if len(parts) == 1 and parts[0] in TOP_LEVEL:
+            files.append((path, TOP_LEVEL[parts[0]]))
+        elif len(parts) == 2 and parts[0] in FOLDERS and path.suffix == ".yaml":
+            kind = FOLDERS[parts[0]]
+            if kind == "priority" and not PRIORITY_FILE.match(parts[1]):
+                findings.append(Finding(display_path(path), 1, 1, "error", "file-name",
+                                        f"priority file name '{parts[1]}' does not follow the pattern NN-slug.yaml",
+                                        "name it like 03-looked-after-children.yaml (two digits, a dash, lower-case words)"))
+            files.append((path, kind))
+        else:
+            findings.append(Finding(display_path(path), 1, 1, "error", "file-location",
+                                    f"'{relative}' is not where plangen looks for plan files",
+                                    "priorities go in priorities/NN-slug.yaml, reports in reports/, dashboards in "
+                                    "workforce/; plan.yaml, people.yaml and indicators.yaml sit at the top"))
+    return files, findings
+
+
+class Builder:
+    """Plain data -> model objects. Bad dates become findings, never exceptions."""
+
+    def __init__(self):
+        self.findings: list[Finding] = []
+
+    def due(self, value, source: SourceFile, path: tuple) -> Due:
+        try:
+            return Due.parse(value)
+        except DateError as error:
+            self.findings.append(source.finding(path, "error", "bad-date", f"{error}"))
+            return Due()
+
+    def date(self, value, source: SourceFile, path: tuple) -> PlanDate | None:
+        if value is None:
+            return None
+        try:
+            return PlanDate.parse(value)
+        except DateError as error:
+            self.findings.append(source.finding(path, "error", "bad-date", f"{error}"))
+            return None
+
+    @staticmethod
+    def leads(value) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        return tuple(value) if isinstance(value, list) else (value,)
+
+    def action(self, data: dict, source: SourceFile, path: tuple, priority: str, group: str | None) -> model.Action:
+        steps = []
+        for index, step in enumerate(data.get("steps") or []):
+            step_path = path + ("steps", index)
+            steps.append(model.Step(
+                letter=chr(ord("a") + index) if index < 26 else str(index + 1),
+                text=step.get("text", ""),
+                lead=self.leads(step.get("lead")),
+                due=self.due(step.get("due"), source, step_path + ("due",)),
+                where=model.Where(source, step_path),
+            ))
+        progress = []
+        for index, entry in enumerate(data.get("progress") or []):
+            entry_path = path + ("progress", index)
+            progress.append(model.Progress(
+                date=self.date(entry.get("date"), source, entry_path + ("date",)),
+                status=entry.get("status", ""),
+                note=entry.get("note", ""),
+                next_steps=entry.get("next_steps", ""),
+                source_ref=entry.get("source", ""),
+                where=model.Where(source, entry_path),
+            ))
+        refs = data.get("refs") or {}
+        return model.Action(
+            number=data.get("number", ""),
+            text=data.get("text", ""),
+            issue=data.get("issue", ""),
+            refs=model.Refs(tuple(refs.get("recommendations", ())), tuple(refs.get("paragraphs", ())), bool(refs.get("summary"))),
+            steps=steps,
+            after_steps=data.get("after_steps", ""),
+            lead=self.leads(data.get("lead")),
+            partners=data.get("partners"),
+            due=self.due(data.get("due"), source, path + ("due",)),
+            status=data.get("status"),
+            placeholder=bool(data.get("placeholder")),
+            measures=list(data.get("measures") or []),
+            progress=progress,
+            group=group,
+            priority=priority,
+            where=model.Where(source, path),
+        )
+
+    def priority(self, source: SourceFile) -> model.Priority:
+        data = source.data
+        number = data.get("number", "")
+        groups = []
+        for group_index, group in enumerate(data.get("groups") or []):
+            actions = [
+                self.action(action, source, ("groups", group_index, "actions", action_index), number, group.get("title"))
+                for action_index, action in enumerate(group.get("actions") or [])
+            ]
+            groups.append(model.Group(group.get("title"), group.get("note", ""), actions))
+        return model.Priority(
+            number=number,
+            title=data.get("title", ""),
+            groups=groups,
+            work_stream=data.get("work_stream"),
+            sro=data.get("sro"),
+            sro_as_printed=data.get("sro_as_printed"),
+            titles_as_printed=list(data.get("titles_as_printed") or []),
+            recommendations=list(data.get("recommendations") or []),
+            recommendations_as_printed=data.get("recommendations_as_printed"),
+            introduction=data.get("introduction", ""),
+            issues=list(data.get("issues") or []),
+            objectives=list(data.get("objectives") or []),
+            outcomes=[model.Outcome(item.get("text", ""), list(item.get("outcomes") or [])) for item in data.get("outcomes") or []],
+            measured_by=list(data.get("measured_by") or []),
+            what_good_looks_like=list(data.get("what_good_looks_like") or []),
+            voices=[model.Voice(item.get("who", ""), list(item.get("statements") or [])) for item in data.get("voices") or []],
+            where=model.Where(source, ()),
+        )
+
+    def indicators(self, source: SourceFile) -> list[model.Indicator]:
+        found = []
+        for group_index, group in enumerate(source.data.get("groups") or []):
+            for index, item in enumerate(group.get("indicators") or []):
+                found.append(model.Indicator(
+                    code=item.get("code", ""), title=item.get("title", ""), group=group.get("name", ""),
+                    printed_code=item.get("printed_code"), polarity=item.get("polarity"), unit=item.get("unit"),
+                    values=dict(item.get("values") or {}), target=item.get("target"), owner=item.get("owner"),
+                    rag=item.get("rag"), summary_rag=item.get("summary_rag"), methodology=item.get("methodology"),
+                    thresholds=[model.Band(band.get("rag"), band.get("min"), band.get("max")) for band in item.get("thresholds") or []],
+                    where=model.Where(source, ("groups", group_index, "indicators", index)),
+                ))
+        return found
+
+    def plan(self, root: Path, sources: list[SourceFile]) -> model.Plan:
+        by_kind: dict[str, list[SourceFile]] = {}
+        for source in sources:
+            if source.data is not None:
+                by_kind.setdefault(source.kind, []).append(source)
+        meta = by_kind["plan"][0].data if by_kind.get("plan") else {}
+        people_data = by_kind["people"][0] if by_kind.get("people") else None
+        people = []
+        if people_data:
+            for index, person in enumerate(people_data.data.get("people") or []):
+                people.append(model.Person(
+                    id=person.get("id"), name=person.get("name", ""), role=person.get("role", ""),
+                    kind=person.get("kind", "person"), lead_officer=person.get("lead_officer", True),
+                    email=person.get("email", ""), phone=person.get("phone", ""),
+                    where=model.Where(people_data, ("people", index)),
+                ))
+        scale = (meta.get("status_scale") or {}).get("statuses") or []
+        statuses = [model.Status(item.get("id", ""), item.get("label", ""), item.get("colour", "FFFFFF"),
+                                 item.get("meaning", ""), bool(item.get("complete")), int(item.get("rank", index)))
+                    for index, item in enumerate(scale)]
+        inspection = meta.get("inspection") or {}
+        indicator_source = by_kind["indicators"][0] if by_kind.get("indicators") else None
+        return model.Plan(
+            root=root,
+            meta=meta,
+            council=meta.get("council", ""),
+            title=meta.get("title", ""),
+            status=meta.get("status", "draft"),
+            labels={**model.DEFAULT_LABELS, **(meta.get("labels") or {})},
+            statuses=statuses,
+            work_streams=[model.WorkStream(item.get("id", ""), item.get("name", ""), item.get("colour"), item.get("sro"))
+                          for item in meta.get("work_streams") or []],
+            recommendations=[model.Recommendation(item.get("number", ""), item.get("text", ""), item.get("to", ""))
+                             for item in inspection.get("recommendations") or []],
+            people=people,
+            priorities=[self.priority(source) for source in by_kind.get("priority", [])],
+            indicators=indicator_source.data if indicator_source else None,
+            indicator_list=self.indicators(indicator_source) if indicator_source else [],
+            workforce=[source.data for source in by_kind.get("workforce", [])],
+            reports=by_kind.get("report", []),
+            files=sources,
+        )
+
+
+def load_sources(root: Path) -> tuple[list[SourceFile], list[Finding]]:
+    paths, findings = discover(root)
+    sources = [load(path, kind) for path, kind in paths]
+    for source in sources:
+        findings.extend(source.findings)
+    present = {kind for _, kind in paths}
+    for required in ("plan", "people"):
+        if required not in present:
+            findings.append(Finding(display_path(root / f"{required}.yaml"), 1, 1, "error", "missing-file",
+                                    f"{required}.yaml is missing", "run 'plangen init' to see the expected layout"))
+    return sources, findings

@@ -1,0 +1,128 @@
+"""The JSON Schemas shipped inside the package, compiled once per process, and readable messages for their errors."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib.resources import files
+
+KINDS = ("plan", "priority", "people", "indicators", "workforce", "report")
+
+
+def schema_dir():
+    return files("plangen") / "schema"
+
+
+@lru_cache(maxsize=None)
+def _schemas() -> dict[str, dict]:
+    loaded = {}
+    for entry in schema_dir().iterdir():
+        if entry.name.endswith(".schema.json"):
+            loaded[entry.name] = json.loads(entry.read_text(encoding="utf-8"))
+    return loaded
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str):
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    schemas = _schemas()
+    registry = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+    )
+    return Draft202012Validator(schemas[f"{kind}.schema.json"], registry=registry)
+
+
+def _definition(name: str) -> dict:
+    return _schemas()["common.schema.json"]["$defs"][name]
+
+
+def _allowed_keys(schema: dict) -> list[str]:
+    return sorted(schema.get("properties", {}))
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _type_name(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else type(value).__name__
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= limit else text[: limit - 1] + "…'"
+
+
+def dotted(path) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "(top level)"
+
+
+def describe(error) -> list[tuple[tuple, str, str, str | None, bool]]:
+    """One jsonschema error -> [(path, rule, message, hint, at_key)]. Several for unknown keys."""
+    path = tuple(error.absolute_path)
+    where = dotted(path)
+    value = error.instance
+    kind = error.validator
+    schema = error.schema
+    if kind == "additionalProperties":
+        allowed = _allowed_keys(schema)
+        known = set(allowed)
+        results = []
+        for key in value:
+            if key in known or key.startswith("x-"):
+                continue
+            close = _suggest(key, allowed)
+            hint = f"did you mean '{close}'?" if close else "known keys: " + ", ".join(allowed)
+            hint += " Council-specific fields start with 'x-'."
+            results.append((path + (key,), "unknown-key", f"{dotted(path + (key,))}: unknown key '{key}'", hint, True))
+        return results
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [(path, "missing-key", f"{where}: required key '{missing}' is missing", None, True)]
+    if schema is _definition("due") or (kind == "anyOf" and schema.get("examples") == _definition("due").get("examples")):
+        return [(path, "bad-date", f"{where}: {_short(value)} is not a valid date",
+                 "use YYYY-MM (\"2017-12\"), YYYY-MM-DD, TBC, ongoing, or a mapping such as "
+                 "{from: 2017-10, ongoing: true}, {start: 2018-01, end: 2018-04}, {review: 2018-05, note: test impact}", False)]
+    if schema is _definition("leads") or (kind == "anyOf" and "joint leads" in schema.get("description", "")):
+        return [(path, "wrong-type", f"{where}: a lead must be an id from the people register, or a list of ids; found {_type_name(value)}",
+                 "write lead: PS, or lead: [PS, DB] for joint leads", False)]
+    if kind == "type":
+        expected = schema.get("type")
+        if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [(path, "wrong-type", f"{where}: {value!r} must be text, not a number",
+                     f"quote it: \"{value}\" (unquoted 1.10 would be read as the number 1.1)", False)]
+        expected_name = {"string": "text", "array": "a list", "object": "a mapping", "number": "a number",
+                         "integer": "a whole number", "boolean": "true or false"}
+        wanted = expected_name.get(expected, expected) if isinstance(expected, str) else " or ".join(
+            expected_name.get(item, item) for item in expected)
+        return [(path, "wrong-type", f"{where}: expected {wanted}, found {_type_name(value)}", None, False)]
+    if kind == "enum":
+        choices = [str(choice) for choice in schema["enum"]]
+        close = _suggest(str(value), choices)
+        hint = f"did you mean '{close}'?" if close else None
+        return [(path, "bad-value", f"{where}: {_short(value)} is not one of: {', '.join(choices)}", hint, False)]
+    if kind == "pattern":
+        if schema is _definition("date") or schema.get("pattern") == _definition("date")["pattern"]:
+            return [(path, "bad-date", f"{where}: {_short(value)} is not a date", "write YYYY-MM or YYYY-MM-DD, e.g. 2017-12", False)]
+        return [(path, "bad-value", f"{where}: {_short(value)} is not in the expected form",
+                 (schema.get("description") or "").split(".")[0] or None, False)]
+    if kind in ("minItems", "minLength", "minProperties"):
+        return [(path, "bad-value", f"{where}: must not be empty", None, False)]
+    return [(path, "schema", f"{where}: {error.message}", None, False)]

@@ -1,0 +1,119 @@
+"""Narrative text: the small Markdown subset plan files use, turned into blocks a template can place.
+
+A block is {kind: paragraph | bullet | bullet2 | step | table, text: RichText}. Inline **bold** and
+*italics* become formatted runs. Parsing is markdown-it-py's (CommonMark), not a hand-rolled parser.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Characters XML 1.0 forbids; validation refuses them in YAML, this keeps generated text safe too.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+REFERENCE = re.compile(r"\[(action|priority|indicator)(?:\s+ref)?\s+([^\]]+)\]", re.I)
+
+
+def clean(text) -> str:
+    return XML_FORBIDDEN.sub("", str(text)) if text is not None else ""
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def council_references(text: str) -> str:
+    """'[action 3.1]' -> '[see action 3.1]', the council's style for cross-references."""
+    return REFERENCE.sub(lambda match: f"[see {match.group(1).lower()} {match.group(2).strip()}]", text)
+
+
+class Inline:
+    """Runs of text with bold/italic flags; becomes a docxtpl RichText when rendered."""
+
+    __slots__ = ("runs",)
+
+    def __init__(self, runs=None):
+        self.runs: list[tuple[str, bool, bool]] = runs or []
+
+    @property
+    def plain(self) -> str:
+        return "".join(run[0] for run in self.runs)
+
+    def rich(self, prefix: str = ""):
+        from docxtpl import RichText
+
+        rich = RichText()
+        if prefix:
+            rich.add(prefix)
+        for text, bold, italic in self.runs:
+            if text:
+                rich.add(text, bold=bold or None, italic=italic or None)
+        return rich
+
+
+def _inline(token, references: bool) -> Inline:
+    runs = []
+    bold = italic = False
+    for child in token.children or []:
+        if child.type == "strong_open":
+            bold = True
+        elif child.type == "strong_close":
+            bold = False
+        elif child.type == "em_open":
+            italic = True
+        elif child.type == "em_close":
+            italic = False
+        elif child.type in ("text", "code_inline", "html_inline"):
+            text = clean(child.content)
+            runs.append((council_references(text) if references else text, bold, italic))
+        elif child.type in ("softbreak", "hardbreak"):
+            runs.append((" ", bold, italic))
+    return Inline(runs)
+
+
+def parse(text: str, references: bool = False) -> list[dict]:
+    """Markdown -> [{kind, inline}] (and {kind: 'table', rows: [[Inline]]} for pipe tables)."""
+    if not text or not str(text).strip():
+        return []
+    tokens = _parser().parse(str(text))
+    blocks: list[dict] = []
+    depth = 0
+    table_rows: list[list[Inline]] | None = None
+    row: list[Inline] = []
+    for index, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "table_open":
+            table_rows = []
+        elif token.type == "table_close":
+            blocks.append({"kind": "table", "rows": table_rows or []})
+            table_rows = None
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and table_rows is not None:
+            table_rows.append(row)
+        elif token.type == "inline":
+            inline = _inline(token, references)
+            if table_rows is not None:
+                row.append(inline)
+                continue
+            if depth == 0:
+                kind = "paragraph"
+            elif depth == 1:
+                kind = "bullet"
+            else:
+                kind = "bullet2"
+            blocks.append({"kind": kind, "inline": inline})
+        elif token.type in ("fence", "code_block"):
+            blocks.append({"kind": "paragraph", "inline": Inline([(clean(token.content.strip()), False, False)])})
+    return blocks
+
+
+def plain_text(text: str) -> str:
+    """The words of a Markdown text without markup, for comparisons and PDF checks."""
+    return " ".join(block["inline"].plain for block in parse(text) if "inline" in block)
