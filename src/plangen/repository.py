@@ -72,17 +72,28 @@ def discover(root: Path) -> tuple[list[tuple[Path, str]], list[Finding]]:
     return files, findings
 
 
+def text(value) -> str:
+    """Identifiers and titles as text even when a file has a type error (already reported by the schema)."""
+    return "" if value is None else str(value)
+
+
 class Builder:
     """Plain data -> model objects. Bad dates become findings, never exceptions."""
 
-    def __init__(self):
+    def __init__(self, already_reported: set | None = None):
         self.findings: list[Finding] = []
+        # (file, path) pairs the schema already reported, so one mistake gives one message
+        self.already_reported = already_reported or set()
+
+    def report(self, source: SourceFile, path: tuple, message: str):
+        if (source.path, path) not in self.already_reported:
+            self.findings.append(source.finding(path, "error", "bad-date", message))
 
     def due(self, value, source: SourceFile, path: tuple) -> Due:
         try:
             return Due.parse(value)
         except DateError as error:
-            self.findings.append(source.finding(path, "error", "bad-date", f"{error}"))
+            self.report(source, path, str(error))
             return Due()
 
     def date(self, value, source: SourceFile, path: tuple) -> PlanDate | None:
@@ -91,14 +102,14 @@ class Builder:
         try:
             return PlanDate.parse(value)
         except DateError as error:
-            self.findings.append(source.finding(path, "error", "bad-date", f"{error}"))
+            self.report(source, path, str(error))
             return None
 
     @staticmethod
     def leads(value) -> tuple[str, ...]:
         if value is None:
             return ()
-        return tuple(value) if isinstance(value, list) else (value,)
+        return tuple(str(item) for item in value) if isinstance(value, list) else (str(value),)
 
     def action(self, data: dict, source: SourceFile, path: tuple, priority: str, group: str | None) -> model.Action:
         steps = []
@@ -124,7 +135,7 @@ class Builder:
             ))
         refs = data.get("refs") or {}
         return model.Action(
-            number=data.get("number", ""),
+            number=text(data.get("number")),
             text=data.get("text", ""),
             issue=data.get("issue", ""),
             refs=model.Refs(tuple(refs.get("recommendations", ())), tuple(refs.get("paragraphs", ())), bool(refs.get("summary"))),
@@ -144,7 +155,7 @@ class Builder:
 
     def priority(self, source: SourceFile) -> model.Priority:
         data = source.data
-        number = data.get("number", "")
+        number = text(data.get("number"))
         groups = []
         for group_index, group in enumerate(data.get("groups") or []):
             actions = [

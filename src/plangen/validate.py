@@ -351,10 +351,11 @@ def walk_strings(value, path: tuple = ()):
             yield from walk_strings(item, path + (index,))
 
 
-def schema_findings(source: SourceFile) -> list[Finding]:
+def schema_findings(source: SourceFile, reported: set) -> list[Finding]:
     found = []
     for error in schemas.validator(source.kind).iter_errors(source.data):
         for path, rule, message, hint, at_key in schemas.describe(error):
+            reported.add((source.path, path))
             found.append(source.finding(path, "error", rule, message, hint, at_key=at_key))
     return found
 
@@ -384,10 +385,11 @@ def apply_acknowledgements(plan: Plan | None, findings: list[Finding]) -> list[F
 
 def validate(root: Path, as_of: datetime.date | None = None) -> Result:
     sources, findings = load_sources(root)
+    reported: set = set()
     for source in sources:
         if source.data is not None:
-            findings.extend(schema_findings(source))
-    builder = Builder()
+            findings.extend(schema_findings(source, reported))
+    builder = Builder(reported)
     plan = builder.plan(root, sources)
     findings.extend(builder.findings)
     if any(source.kind == "plan" and source.data is not None for source in sources):

@@ -22,16 +22,29 @@ MAX_VALUES = 500_000
 
 def display_path(path: Path) -> str:
     """The path as the user should see it: relative to the working directory when inside it."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return os.path.relpath(path)
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def new_yaml():
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
 
+    class Constructor(RoundTripConstructor):
+        """An impossible date such as 2017-02-31 stays text, so validation can say what is wrong and where."""
+
+        def construct_yaml_timestamp(self, node, values=None):
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp", Constructor.construct_yaml_timestamp)
     yaml = YAML(typ="rt")
+    yaml.Constructor = Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -143,8 +156,8 @@ def _yaml_error_finding(source: SourceFile, error: Exception) -> Finding:
         key_text = str(error)
         found = key_text.split('found duplicate key "', 1)
         key = found[1].split('"', 1)[0] if len(found) > 1 else "?"
-        first = getattr(error, "context_mark", None)
-        message = f"duplicate key '{key}'" + (f" (first defined on line {first.line + 1})" if first else "")
+        first = _first_definition(source.text, key, line, column)
+        message = f"duplicate key '{key}'" + (f" (first defined on line {first})" if first else "")
         hint = "a key may appear once in a mapping; merge the two or rename one"
         return Finding(source.display, line, column, "error", rule, message, hint)
     if "\\t" in str(problem) or "'\\t'" in str(error) or "tab" in str(problem).lower():
@@ -163,6 +176,20 @@ def _yaml_error_finding(source: SourceFile, error: Exception) -> Finding:
         hint = "check indentation and quoting near this position; quote text that contains ': ' or starts with a special character"
     message = f"invalid YAML: {problem}" + (f" ({context})" if context and context not in str(problem) else "")
     return Finding(source.display, line, column, "error", "yaml-syntax", message, hint)
+
+
+def _first_definition(text: str, key: str, line: int, column: int) -> int | None:
+    """The earlier line where `key` starts at the same indentation as the duplicate."""
+    lines = text.splitlines()
+    for number in range(line - 1, 0, -1):
+        candidate = lines[number - 1]
+        indent = len(candidate) - len(candidate.lstrip(" -"))
+        stripped = candidate[indent:]
+        if indent < column - 1 and stripped and not stripped.startswith("#") and number < line - 1 and not candidate.startswith(" " * (column - 1)):
+            break
+        if indent == column - 1 and (stripped.startswith(f"{key}:") or stripped.startswith(f'"{key}":')):
+            return number
+    return None
 
 
 def load(path: Path, kind: str) -> SourceFile:

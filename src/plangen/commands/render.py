@@ -43,6 +43,20 @@ def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False) -> Path:
     return output
 
 
+def render_report(plan, report, output_dir: Path, pdf: bool = False) -> Path:
+    from plangen import office, render
+    from plangen.documents import registry
+
+    module = registry.REPORT_KINDS[report.data["kind"]]
+    document = render.fill(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report))
+    render.finish(document, module.title(plan, report), plan.meta.get("author") or plan.council)
+    output = render.write(document, output_dir / "reports" / (report.path.stem + ".docx"))
+    office.refresh_fields(output)
+    if pdf:
+        office.to_pdf(output)
+    return output
+
+
 def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool) -> int:
     from plangen import office
 
