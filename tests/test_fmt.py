@@ -40,7 +40,7 @@ groups:
       - number: "1.1"
         refs: {recommendations: ["1"]}
         text: Deliver training.
-        lead: HoS  # named by the DCS
+        lead: HoS # named by the DCS
         partners: [Health, Police]
         due: 2027-06
 '''
