@@ -79,9 +79,11 @@ def set_col_widths(table, widths_cm):
     for index, column in enumerate(grid.findall(qn("w:gridCol"))):
         column.set(qn("w:w"), str(int(widths_cm[index] * 567)))
     for row in table.rows:
-        for index, cell in enumerate(row.cells):
-            if index < len(widths_cm):
-                cell.width = Cm(widths_cm[index])
+        column = 0
+        for cell_element in row._tr.tc_lst:
+            span = cell_element.grid_span
+            cell_element.width = Cm(sum(widths_cm[column:column + span]))
+            column += span
 
 
 def merge_row(row):
@@ -101,13 +103,6 @@ def para(container, text: str = "", style: str | None = None, page_break_before:
     if page_break_before:
         paragraph.paragraph_format.page_break_before = True
     return paragraph
-
-
-def cell_lines(cell, loop_var: str, items: str, style: str | None = None):
-    """Paragraphs that repeat one line per item inside a cell."""
-    cell.paragraphs[0].text = f"{{%p for {loop_var} in {items} %}}"
-    para(cell, f"{{{{ {loop_var} }}}}", style)
-    para(cell, "{%p endfor %}")
 
 
 def blocks(container, items: str, first_paragraph=None):
@@ -177,6 +172,7 @@ def base_document(landscape: bool) -> Document:
     step.paragraph_format.left_indent = Cm(0.5)
     step.paragraph_format.first_line_indent = Cm(-0.5)
     step.paragraph_format.space_after = Pt(3)
+    step.font.size = Pt(9)
     quote = styles["Quote"]
     quote.font.name = FONT
     quote.font.size = Pt(12)
@@ -418,9 +414,9 @@ def plan_template() -> Document:
     cells[0].paragraphs[0].runs[0].bold = True
     cells[1].paragraphs[0].text = "{{ row.issue }}"
     blocks(cells[2], "row.blocks", cells[2].paragraphs[0])
-    cell_lines(cells[3], "line", "row.lead_lines")
-    cell_lines(cells[4], "line", "row.partner_lines")
-    cell_lines(cells[5], "line", "row.due_lines")
+    cells[3].paragraphs[0].text = "{{r row.lead }}"
+    cells[4].paragraphs[0].text = "{{r row.partners }}"
+    cells[5].paragraphs[0].text = "{{r row.due }}"
     cells[6].paragraphs[0].text = "{% cellbg row.status_colour %}{{ row.status_label }}"
     for cell in cells:
         for paragraph in cell.paragraphs:

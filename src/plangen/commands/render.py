@@ -35,6 +35,8 @@ def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False) -> Path:
 
     module = kind_module(kind)
     document = render.fill(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan))
+    if hasattr(module, "postprocess"):
+        module.postprocess(document.docx, plan)
     render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
     output = render.write(document, output_dir / module.OUTPUT)
     office.refresh_fields(output)

@@ -53,3 +53,36 @@ def person_display(plan: Plan, person_id: str | None) -> str:
 
 def leads_text(leads) -> str:
     return " / ".join(leads)
+
+
+def lines(items: list[str]):
+    """Several short lines in one table-cell paragraph, separated by line breaks (a cell is never left empty)."""
+    from docxtpl import RichText
+
+    return RichText("\n".join(items))
+
+
+def cell_blocks(markdown_blocks: list[dict]) -> list[dict]:
+    """Blocks for a table cell: at least one paragraph, because Word requires one in every cell."""
+    if markdown_blocks:
+        return markdown_blocks
+    from docxtpl import RichText
+
+    return [{"kind": "paragraph", "text": RichText("")}]
+
+
+def remove_last_column(table) -> None:
+    """Drop a table's last column (cells, widths, and the span of cells merged across it)."""
+    from docx.oxml.ns import qn
+
+    grid = table._tbl.tblGrid
+    columns = grid.findall(qn("w:gridCol"))
+    if len(columns) < 2:
+        return
+    grid.remove(columns[-1])
+    for row in table._tbl.tr_lst:
+        last = row.tc_lst[-1]
+        if last.grid_span > 1:
+            last.grid_span = last.grid_span - 1
+        else:
+            row.remove(last)

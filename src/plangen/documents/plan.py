@@ -12,8 +12,8 @@ Context (also printed by `plangen context plan`):
     priority: {number, heading, bookmark, new_page, banner, banner_colour, sro, introduction,
                recommendations_heading, recommendations: [rich], issues, objectives, outcomes,
                measured_by, rows, what_good_looks_like, voices: [{heading, statements}]}
-    rows: group rows {group, note} and action rows {number, issue, blocks, lead_lines,
-          partner_lines, due_lines, status_label, status_colour}
+    rows: group rows {group, note} and action rows {number, issue, blocks, lead, partners, due,
+          status_label, status_colour}; lead, partners and due are lines ("a. Dec 17") in one paragraph
   lead_officers: [{id, name, role}]
   success_measures: {heading, introduction, tables: [{title, entries: [{heading, measures}]}]} or None
   plan_on_a_page: {heading, work_streams, vision, priorities: [{title, including}], actions, success_measures} or None
@@ -22,7 +22,8 @@ Context (also printed by `plangen context plan`):
 from __future__ import annotations
 
 from plangen.dates import PlanDate
-from plangen.documents.common import blocks, bookmark, leads_text, page_reference, person_display
+from plangen.documents.common import remove_last_column
+from plangen.documents.common import blocks, bookmark, cell_blocks, leads_text, lines, page_reference, person_display
 from plangen.model import Action, Plan, Priority
 
 NAME = "plan"
@@ -98,10 +99,10 @@ def action_row(plan: Plan, action: Action) -> dict:
         "group": None,
         "number": action.number,
         "issue": " ".join(part for part in (action.issue, action.refs.display()) if part),
-        "blocks": action_blocks,
-        "lead_lines": lead_lines,
-        "partner_lines": partner_lines,
-        "due_lines": due_lines,
+        "blocks": cell_blocks(action_blocks),
+        "lead": lines(lead_lines),
+        "partners": lines(partner_lines),
+        "due": lines(due_lines),
         "status_label": status.label if status else "",
         "status_colour": status.colour if status else "FFFFFF",
     }
@@ -240,3 +241,15 @@ def build_context(plan: Plan, report=None) -> dict:
             "success_measures": on_a_page.get("success_measures") or [],
         } if on_a_page else None,
     }
+
+
+def postprocess(document, plan: Plan) -> None:
+    """A plan with no status scale gets no status column in its action tables."""
+    if plan.statuses:
+        return
+    status_label = plan.labels["status"]
+    number_label = plan.labels["number"]
+    for table in document.tables:
+        header = table.rows[0].cells
+        if header[0].text == number_label and header[-1].text == status_label:
+            remove_last_column(table)
