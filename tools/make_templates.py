@@ -513,10 +513,149 @@ def plan_template() -> Document:
     return document
 
 
+# -- committee papers: the council's cover-report format ----------------------------------------
+
+def items_loop(document, items: str):
+    """Numbered sections and paragraphs, bullets, generated tables and sign-offs, as plangen lays them out."""
+    lines = [
+        (f"{{%p for item in {items} %}}", None, False),
+        ("{%p if item.kind == 'heading' %}", None, False),
+        ("{{r item.text }}", "Heading 1", False),
+        ("{%p elif item.kind == 'subheading' %}", None, False),
+        ("{{r item.text }}", "Heading 2", False),
+        ("{%p elif item.kind == 'appendix' %}", None, False),
+        ("{{r item.text }}", "Heading 1", True),
+        ("{%p elif item.kind == 'numbered' %}", None, False),
+        ("{{ item.number }}\t{{r item.text }}", "Numbered Paragraph", False),
+        ("{%p elif item.kind == 'bullet' %}", None, False),
+        ("{{r item.text }}", "List Bullet", False),
+        ("{%p elif item.kind == 'bullet2' %}", None, False),
+        ("{{r item.text }}", "List Bullet 2", False),
+        ("{%p elif item.kind == 'table' %}", None, False),
+        ("{{p item.table }}", None, False),
+        ("{%p else %}", None, False),
+        ("{{r item.text }}", None, False),
+        ("{%p endif %}", None, False),
+        ("{%p endfor %}", None, False),
+    ]
+    for text, style, page_break in lines:
+        para(document, text, style, page_break_before=page_break)
+
+
+def report_template() -> Document:
+    document = base_document(landscape=False)
+    styles = document.styles
+    numbered = styles.add_style("Numbered Paragraph", WD_STYLE_TYPE.PARAGRAPH)
+    numbered.base_style = styles["Normal"]
+    numbered.font.size = Pt(11)
+    numbered.paragraph_format.left_indent = Cm(1.25)
+    numbered.paragraph_format.first_line_indent = Cm(-1.25)
+    numbered.paragraph_format.tab_stops.add_tab_stop(Cm(1.25))
+    numbered.paragraph_format.space_after = Pt(8)
+    styles["Normal"].font.size = Pt(11)
+    for name in ("List Bullet", "List Bullet 2"):
+        styles[name].paragraph_format.left_indent = Cm(1.9 if name == "List Bullet" else 2.5)
+    styles["Heading 1"].font.size = Pt(13)
+    styles["Heading 2"].font.size = Pt(12)
+    section = document.sections[0]
+    footer = section.footer.paragraphs[0]
+    footer.text = "{{ footer_note }} – page "
+    add_field(footer, "PAGE")
+    footer.add_run(" of ")
+    add_field(footer, "NUMPAGES")
+
+    para(document, "{%p if general_release %}")
+    release = para(document, "For general release", "Label")
+    release.alignment = 2
+    para(document, "{%p endif %}")
+    para(document, "{{ heading }}", "Title")
+    grid = document.add_table(rows=0, cols=2)
+    grid.style = styles["Table Grid"]
+    tag_row(grid, "{%tr for row in header_rows %}")
+    row = grid.add_row()
+    row.cells[0].paragraphs[0].text = "{{ row.label }}"
+    row.cells[0].paragraphs[0].runs[0].bold = True
+    blocks(row.cells[1], "row.value", row.cells[1].paragraphs[0])
+    set_cant_split(row)
+    tag_row(grid, "{%tr endfor %}")
+    finish_table(grid, [5.5, 11.9])
+
+    items_loop(document, "items")
+
+    para(document, "CONTACT OFFICER:", "Label")
+    para(document, "{%p for line in contact_lines %}")
+    para(document, "{{ line }}")
+    para(document, "{%p endfor %}")
+    para(document, "BACKGROUND DOCUMENTS:", "Label")
+    para(document, "{%p for line in background_documents %}")
+    para(document, "{{ line }}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p if appendix_lines %}")
+    para(document, "APPENDICES:", "Label")
+    para(document, "{%p for line in appendix_lines %}")
+    para(document, "{{ line }}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p endif %}")
+    items_loop(document, "appendix_items")
+    first_paragraph = document.paragraphs[0]
+    if not first_paragraph.text:
+        first_paragraph._element.getparent().remove(first_paragraph._element)
+    return document
+
+
+def tracker_template() -> Document:
+    document = base_document(landscape=True)
+    header_footer(document, "{{ title }}")
+    para(document, "{{ title }}", "Title")
+    para(document, "{{ subtitle }}", "Subtitle")
+    para(document, "{%p for line in introduction %}")
+    para(document, "{{ line }}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p if filter_line %}")
+    para(document, "{{ filter_line }}", "Label")
+    para(document, "{%p endif %}")
+    para(document, "{%p for priority in priorities %}")
+    para(document, "{{ priority.heading }}", "Heading 1")
+    para(document, "{%p if priority.banner %}")
+    para(document, "{{ priority.banner }}", "Label")
+    para(document, "{%p endif %}")
+    headers = ["Improvement Action", "Improvement Measure", "Lead Accountability", "Progress to Date",
+               "Action Progress RAG", "Next Steps"]
+    widths = [7.6, 4.2, 3.4, 5.4, 2.3, 3.2]
+    grid = table(document, headers, widths)
+    tag_row(grid, "{%tr for row in priority.rows %}")
+    row = grid.add_row()
+    cells = row.cells
+    cells[0].paragraphs[0].text = "{{ row.number }}"
+    cells[0].paragraphs[0].runs[0].bold = True
+    blocks(cells[0], "row.action")
+    cells[1].paragraphs[0].text = "{{r row.measures }}"
+    cells[2].paragraphs[0].text = "{{r row.lead }}"
+    cells[3].paragraphs[0].text = "{{r row.progress }}"
+    cells[4].paragraphs[0].text = "{% cellbg row.status_colour %}{{ row.status_label }}"
+    cells[5].paragraphs[0].text = "{{r row.next_steps }}"
+    for cell in cells:
+        for paragraph in cell.paragraphs:
+            if paragraph.style.name == "Normal":
+                paragraph.style = document.styles["Table Text"]
+    set_cant_split(row)
+    tag_row(grid, "{%tr endfor %}")
+    finish_table(grid, widths)
+    para(document, "{%p endfor %}")
+    para(document, "{%p if not priorities %}")
+    para(document, "{{ empty_message }}")
+    para(document, "{%p endif %}")
+    first_paragraph = document.paragraphs[0]
+    if not first_paragraph.text:
+        first_paragraph._element.getparent().remove(first_paragraph._element)
+    return document
+
+
 def main():
     TEMPLATES.mkdir(parents=True, exist_ok=True)
-    plan_template().save(TEMPLATES / "plan.docx")
-    print("wrote", TEMPLATES / "plan.docx")
+    for name, build in (("plan.docx", plan_template), ("report.docx", report_template), ("tracker.docx", tracker_template)):
+        build().save(TEMPLATES / name)
+        print("wrote", TEMPLATES / name)
 
 
 if __name__ == "__main__":

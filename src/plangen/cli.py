@@ -130,7 +130,9 @@ def kinds():
     from plangen.documents import registry
 
     for kind in registry.KINDS.values():
-        typer.echo(f"{kind.name:16} {kind.template:24} {kind.description}")
+        typer.echo(f"{kind.NAME:16} {kind.TEMPLATE:14} {kind.DESCRIPTION} (build/{kind.OUTPUT})")
+    for kind in registry.REPORT_KINDS.values():
+        typer.echo(f"{kind.NAME:16} {kind.TEMPLATE:14} {kind.DESCRIPTION} (one per report file of this kind)")
 
 
 def main():

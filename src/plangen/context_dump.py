@@ -12,6 +12,8 @@ def to_plain(value):
         import re
 
         return "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", str(value)))
+    if type(value).__name__ == "TableSpec":
+        return value.as_data()
     if type(value).__name__ == "RawXml":
         return "(Word field)" if "fldChar" in value else "(bookmark)"
     return value

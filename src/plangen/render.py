@@ -41,6 +41,7 @@ def fill(template: Path, context: dict):
 
     try:
         document = DocxTemplate(str(template))
+        context = with_tables(document, context)
         document.render(context, jinja_env=jinja_environment(), autoescape=True)
     except TemplateSyntaxError as error:
         raise RenderError(f"template {template.name}: syntax error: {error.message}",
@@ -62,6 +63,75 @@ def fill(template: Path, context: dict):
             raise RenderError(f"template {template.name} is not a .docx file") from None
         raise
     return document
+
+
+def with_tables(document, value):
+    """Replace every TableSpec in the context with a docxtpl subdocument holding the real table."""
+    from plangen.documents.common import TableSpec
+
+    if isinstance(value, TableSpec):
+        return table_subdoc(document, value)
+    if isinstance(value, dict):
+        return {key: with_tables(document, item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [with_tables(document, item) for item in value]
+    return value
+
+
+def table_subdoc(document, spec):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    subdoc = document.new_subdoc()
+    table = subdoc.add_table(rows=1, cols=len(spec.headers))
+    table.style = "Table Grid"
+
+    def shade(cell, fill):
+        properties = cell._tc.get_or_add_tcPr()
+        element = OxmlElement("w:shd")
+        element.set(qn("w:val"), "clear")
+        element.set(qn("w:color"), "auto")
+        element.set(qn("w:fill"), fill)
+        properties.append(element)
+
+    def write(cell, text, bold=False, colour=None):
+        lines = str(text).split("\n")
+        paragraph = cell.paragraphs[0]
+        for index, line in enumerate(lines):
+            if index:
+                paragraph.add_run().add_break()
+            run = paragraph.add_run(line)
+            run.font.size = Pt(spec.font_size)
+            run.bold = bold or None
+            if colour:
+                run.font.color.rgb = RGBColor.from_string(colour)
+
+    for cell, header in zip(table.rows[0].cells, spec.headers):
+        write(cell, header, bold=True, colour="FFFFFF")
+        shade(cell, "1F3A5F")
+    header_properties = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_properties.append(repeat)
+    for row_index, values in enumerate(spec.rows):
+        row = table.add_row()
+        keep = OxmlElement("w:cantSplit")
+        keep.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(keep)
+        for column, (cell, value) in enumerate(zip(row.cells, values)):
+            write(cell, value, bold=spec.bold_first_column and column == 0)
+            fill = spec.fills[row_index][column] if spec.fills else None
+            if fill:
+                shade(cell, fill)
+    if spec.widths_cm:
+        table.autofit = False
+        for row in table.rows:
+            for cell, width in zip(row.cells, spec.widths_cm):
+                cell.width = Cm(width)
+        for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), spec.widths_cm):
+            column.set(qn("w:w"), str(int(width * 567)))
+    return subdoc
 
 
 def finish(document, title: str, author: str, subject: str = "") -> None:

@@ -66,20 +66,50 @@ def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path
         print("LibreOffice (soffice) is not installed: the .docx is written, the PDF is not. "
               "Install libreoffice-writer to get PDFs.")
         pdf = False
-    plan = load_valid_plan(plan_dir)
     if kind == "report":
-        raise UsageError("report rendering arrives with the committee-papers work", hint="render 'plan' for now")
-    written = render_kind(plan, kind, output, pdf)
+        report_path = required_report(report_file)
+        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
+        written = render_report(plan, find_report(plan, report_path), output, pdf)
+    else:
+        plan = load_valid_plan(plan_dir)
+        written = render_kind(plan, kind, output, pdf)
     print(f"wrote {written}")
     return EXIT_OK
 
 
+def required_report(report_file: Path | None) -> Path:
+    if report_file is None:
+        raise UsageError("name the report file", hint="plangen render report plan/reports/FILE.yaml")
+    if not report_file.is_file():
+        raise UsageError(f"no such report file: {report_file}")
+    return report_file
+
+
+def find_report(plan, report_path: Path):
+    from plangen.documents import registry
+
+    wanted = report_path.resolve()
+    for report in plan.reports:
+        if report.path.resolve() == wanted:
+            if report.data.get("kind") not in registry.REPORT_KINDS:
+                raise UsageError(f"{report_path}: unknown report kind '{report.data.get('kind')}'")
+            return report
+    raise UsageError(f"{report_path} is not a report of this plan",
+                     hint="report files live in the plan's reports/ folder")
+
+
 def show_context(kind: str, report_file: Path | None, plan_dir: Path | None, output_format: str) -> int:
     from plangen.context_dump import to_plain
+    from plangen.documents import registry
 
-    plan = load_valid_plan(plan_dir)
-    module = kind_module(kind)
-    context = to_plain(module.build_context(plan))
+    if kind == "report":
+        report_path = required_report(report_file)
+        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
+        report = find_report(plan, report_path)
+        context = to_plain(registry.REPORT_KINDS[report.data["kind"]].build_context(plan, report))
+    else:
+        plan = load_valid_plan(plan_dir)
+        context = to_plain(kind_module(kind).build_context(plan))
     if output_format == "json":
         print(json.dumps(context, indent=2, ensure_ascii=False))
     else:

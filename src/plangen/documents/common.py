@@ -86,3 +86,20 @@ def remove_last_column(table) -> None:
             last.grid_span = last.grid_span - 1
         else:
             row.remove(last)
+
+
+class TableSpec:
+    """A table a context builder computes (its columns vary with the plan); the renderer turns it into
+    a Word table styled by the template's 'Table Grid' style, with a repeating header row."""
+
+    def __init__(self, headers: list[str], rows: list[list[str]], fills: list[list[str | None]] | None = None,
+                 widths_cm: list[float] | None = None, bold_first_column: bool = False, font_size: float = 9):
+        self.headers = headers
+        self.rows = rows
+        self.fills = fills
+        self.widths_cm = widths_cm
+        self.bold_first_column = bold_first_column
+        self.font_size = font_size
+
+    def as_data(self) -> dict:
+        return {"headers": self.headers, "rows": self.rows}

@@ -1,0 +1,99 @@
+"""The Improvement Board performance tracker (report kind `board-tracker`).
+
+Per priority, one landscape table: Improvement Action, Improvement Measure, Lead Accountability,
+Progress to Date, Action Progress RAG, Next Steps — from the actions' measures and their latest
+progress entries. The report file's `tracker:` filters by work stream, by priorities, or to
+actions that are off track (latest status ranked worse than "on track", or past due and not complete).
+"""
+
+from __future__ import annotations
+
+from plangen import progress
+from plangen import text as narrative
+from plangen.documents import report as cover
+from plangen.documents.common import blocks, cell_blocks, lines
+from plangen.model import Action, Plan
+from plangen.yamlio import SourceFile
+
+NAME = "board-tracker"
+TEMPLATE = "tracker.docx"
+DESCRIPTION = "Improvement Board performance tracker"
+
+
+def title(plan: Plan, report: SourceFile) -> str:
+    return report.data["subject"]
+
+
+def off_track(plan: Plan, action: Action, as_of) -> bool:
+    status = plan.status_by_id.get(action.current_status or "")
+    on_track_rank = min((item.rank for item in plan.statuses if not item.complete), default=0)
+    if status and status.rank > on_track_rank and not status.complete:
+        return True
+    return bool(action.deadline and action.deadline.last_day < as_of and not progress.complete(plan, action))
+
+
+def selected(plan: Plan, report: SourceFile) -> list[tuple]:
+    """[(priority, [actions])] after the report's filters; priorities left with no action are dropped."""
+    filters = report.data.get("tracker") or {}
+    as_of = cover.as_of(report)
+    chosen = []
+    for priority in plan.priorities:
+        if filters.get("work_stream") and priority.work_stream != filters["work_stream"]:
+            continue
+        if filters.get("priorities") and priority.number not in filters["priorities"]:
+            continue
+        actions = [action for action in priority.actions
+                   if not filters.get("off_track_only") or off_track(plan, action, as_of)]
+        if actions:
+            chosen.append((priority, actions))
+    return chosen
+
+
+def row(plan: Plan, action: Action) -> dict:
+    latest = action.latest_progress
+    status = plan.status_by_id.get(action.current_status or "")
+    leads = [plan.person(lead).name if plan.person(lead) else lead for lead in action.all_leads]
+    text_blocks = blocks(action.text) + [item for step in action.steps for item in blocks(f"{step.letter}. {step.text}")]
+    due = action.deadline.short() if action.deadline else ""
+    return {
+        "number": action.number + (f" (due {due})" if due else ""),
+        "action": cell_blocks(text_blocks),
+        "measures": lines(action.measures),
+        "lead": lines(leads),
+        "progress": lines([f"{latest.date.short() if latest.date else ''}: {' '.join(latest.note.split())}".strip(": ")]
+                          if latest and latest.note else []),
+        "status_label": status.label if status else progress.NOT_RATED,
+        "status_colour": status.colour if status else "FFFFFF",
+        "next_steps": lines([" ".join(latest.next_steps.split())] if latest and latest.next_steps else []),
+    }
+
+
+def build_context(plan: Plan, report: SourceFile) -> dict:
+    data = report.data
+    filters = data.get("tracker") or {}
+    streams = plan.work_stream_by_id
+    described = []
+    if filters.get("work_stream"):
+        stream = streams.get(filters["work_stream"])
+        described.append(f"work stream {stream.name if stream else filters['work_stream']}")
+    if filters.get("priorities"):
+        described.append("priorities " + ", ".join(filters["priorities"]))
+    if filters.get("off_track_only"):
+        described.append("actions off track only")
+    introduction = [block["inline"].plain for section in data.get("sections") or []
+                    for block in narrative.parse(section.get("body", "")) if "inline" in block]
+    return {
+        "title": data["subject"],
+        "subtitle": f"{data['meeting']['committee']}, {cover.meeting_date(report).long()}",
+        "introduction": introduction,
+        "filter_line": ("Showing " + "; ".join(described)) if described else "",
+        "priorities": [{
+            "heading": f"{priority.number}. {priority.title}",
+            "banner": streams[priority.work_stream].name if priority.work_stream in streams else "",
+            "rows": [row(plan, action) for action in actions],
+        } for priority, actions in selected(plan, report)],
+        "empty_message": "No action matches the tracker's filters.",
+        "draft_mark": "",
+        "footer_note": "",
+        "council": plan.council,
+    }
