@@ -21,10 +21,14 @@ from plangen.repository import discover
 from plangen.yamlio import load, new_yaml
 
 FLOW_LIMIT = 72
-# Keys whose short values read best on one line: lists of ids or names, and small structured dates.
-FLOW_KEYS = {"refs", "due", "when", "lead", "partners", "recommendations", "paragraphs", "months", "values"}
+# Lists of sentences stay one item per line even when short, so adding one is a one-line diff.
+PROSE_KEYS = {"issues", "what_good_looks_like", "statements", "objectives", "measured_by", "measures", "including",
+              "actions", "success_measures", "what_we_will_do", "background_documents", "footnotes", "outcomes"}
 # Keys whose list items are small mappings best kept one per line.
 FLOW_ITEM_KEYS = {"thresholds"}
+# Mappings read best on one line only where they are small structured values.
+FLOW_MAPPING_KEYS = {"refs", "due", "when", "values"}
+MAX_FLOW_WORDS = 4
 
 
 def _resolve(schema: dict, root: dict) -> dict:
@@ -142,7 +146,7 @@ def canonicalise(node, schema: dict, root: dict):
 
 
 def _set_styles(node, key=None, parent_key=None):
-    """Short value lists and small mappings under FLOW_KEYS go on one line; everything else in block style."""
+    """Small collections of short values (ids, names, structured dates) go on one line; the rest in block style."""
     if not isinstance(node, (CommentedMap, CommentedSeq)):
         return
     if isinstance(node, CommentedMap):
@@ -151,7 +155,12 @@ def _set_styles(node, key=None, parent_key=None):
     else:
         for child in node:
             _set_styles(child, None, key)
-    flow_here = key in FLOW_KEYS or (key is None and parent_key in FLOW_ITEM_KEYS)
+    values = node.values() if isinstance(node, CommentedMap) else node
+    short_words = all(len(str(value).split()) <= MAX_FLOW_WORDS for value in values if isinstance(value, str))
+    if isinstance(node, CommentedMap):
+        flow_here = key in FLOW_MAPPING_KEYS or (key is None and parent_key in FLOW_ITEM_KEYS)
+    else:
+        flow_here = short_words and key is not None and key not in PROSE_KEYS
     has_comments = bool(getattr(node.ca, "items", None))
     if flow_here and _fits_flow(node) and not has_comments:
         node.fa.set_flow_style()
@@ -159,8 +168,21 @@ def _set_styles(node, key=None, parent_key=None):
         node.fa.set_block_style()
 
 
+def _prefer_double_quotes(yaml):
+    """Where a string must be quoted, quote it one way: double quotes (YAML's escapes are familiar)."""
+    from ruamel.yaml.emitter import Emitter
+
+    class DoubleQuotingEmitter(Emitter):
+        def choose_scalar_style(self):
+            style = super().choose_scalar_style()
+            return '"' if style == "'" else style
+
+    yaml.Emitter = DoubleQuotingEmitter
+
+
 def format_text(text: str, kind: str) -> str:
     yaml = new_yaml()
+    _prefer_double_quotes(yaml)
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
     yaml.preserve_quotes = False
