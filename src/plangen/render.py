@@ -59,8 +59,9 @@ def fill(template: Path, context: dict):
             raise RenderError(f"template {template.name} is not a readable .docx file ({error})") from None
         raise
     except Exception as error:
-        if type(error).__name__ == "BadZipFile":
-            raise RenderError(f"template {template.name} is not a .docx file") from None
+        if type(error).__name__ in ("BadZipFile", "PackageNotFoundError"):
+            raise RenderError(f"template {template.name} is not a .docx file",
+                              hint="save the template from Word as a .docx document") from None
         raise
     return document
 
