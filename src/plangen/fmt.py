@@ -112,7 +112,7 @@ def _canonical_scalar(value, schema):
     if isinstance(value, str):
         text = str(value)
         if "\n" in text.rstrip("\n"):
-            return LiteralScalarString(text if text.endswith("\n") else text + "\n")
+            return LiteralScalarString(text)
         if _is_identifier(schema) and text[:1].isdigit():
             return DoubleQuotedScalarString(text)
         return text
