@@ -54,7 +54,7 @@ def test_fmt_is_idempotent():
 
 def test_multiline_text_becomes_a_literal_block():
     text = 'number: "1"\ntitle: T\nintroduction: "First paragraph.\\n\\n- a bullet"\ngroups: []\n'
-    assert "introduction: |\n  First paragraph.\n\n  - a bullet\n" in format_text(text, "priority")
+    assert "introduction: |-\n  First paragraph.\n\n  - a bullet\n" in format_text(text, "priority")
 
 
 def test_check_reports_and_changes_nothing(mini_plan):

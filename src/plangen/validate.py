@@ -89,16 +89,18 @@ class Checker:
         self.as_of = as_of
         self.findings: list[Finding] = []
         self.strict = "warning" if plan.is_draft else "error"
+        # with no readable register every reference would look unknown; its own error says enough
+        self.register_loaded = any(source.kind == "people" and source.data is not None for source in plan.files)
 
     def add(self, where, rule: str, message: str, hint: str | None = None, subject: str | None = None,
-            path_suffix: tuple = (), at_key: bool = False):
+            path_suffix: tuple = (), at_key: bool = False, offset: int = 0):
         severity = RULES[rule][0]
         if severity == "strict":
             severity = self.strict
         source, path = where.source, where.path
         if source is None:
             return
-        self.findings.append(source.finding(path + path_suffix, severity, rule, message, hint, subject, at_key))
+        self.findings.append(source.finding(path + path_suffix, severity, rule, message, hint, subject, at_key, offset))
 
     # -- people ---------------------------------------------------------------------------
     def person_ref(self, where, person_id, what: str, subject: str, suffix: tuple):
@@ -107,7 +109,7 @@ class Checker:
         if person_id == "TBC":
             self.add(where, "tbc-lead", f"{what} is TBC", "name the lead before the plan is approved", subject, suffix)
             return
-        if self.plan.person(person_id) is None:
+        if self.plan.person(person_id) is None and self.register_loaded:
             known = sorted(self.plan.people_by_id)
             close = difflib.get_close_matches(person_id, known, n=1, cutoff=0.5)
             hint = (f"did you mean '{close[0]}'? " if close else "") + "add them to people.yaml or correct the initials"
@@ -232,17 +234,17 @@ class Checker:
             number = match.group(1) or match.group(2)
             if number not in actions:
                 self.add(where, "dangling-reference", f"'{match.group(0)}' refers to action {number}, which does not exist",
-                         "correct the number (actions are numbered priority.n)", subject, suffix)
+                         "correct the number (actions are numbered priority.n)", subject, suffix, offset=match.start())
         priorities = {priority.number for priority in self.plan.priorities}
         for match in PRIORITY_REFERENCE.finditer(text):
             if match.group(1) not in priorities:
                 self.add(where, "dangling-reference", f"'{match.group(0)}' refers to priority {match.group(1)}, which does not exist",
-                         None, subject, suffix)
+                         None, subject, suffix, offset=match.start())
         codes = {indicator.code for indicator in self.plan.indicator_list}
         for match in INDICATOR_REFERENCE.finditer(text):
             if normalise_code(match.group(1)) not in codes:
                 self.add(where, "dangling-reference", f"'{match.group(0)}' refers to indicator {normalise_code(match.group(1))}, which does not exist",
-                         "indicator codes are in indicators.yaml", subject, suffix)
+                         "indicator codes are in indicators.yaml", subject, suffix, offset=match.start())
 
     def check_reports(self):
         for report in self.plan.reports:

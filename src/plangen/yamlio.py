@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,9 +90,42 @@ class SourceFile:
             node = node[step]
         return line + 1, column + 1
 
+    def value_at(self, path: tuple):
+        node = self.tree
+        for step in path:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+    def position_in_value(self, path: tuple, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of character `offset` inside the text value at `path`."""
+        from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+        line, column = self.position(path)
+        value = self.value_at(path)
+        if not isinstance(value, str) or offset <= 0:
+            return line, column
+        lines = self.text.splitlines()
+        if isinstance(value, (LiteralScalarString, FoldedScalarString)):
+            target = line + 1 + value[:offset].count("\n")
+            if target - 1 >= len(lines):
+                return line, column
+            indent = len(lines[target - 1]) - len(lines[target - 1].lstrip(" "))
+            return target, indent + offset - (value.rfind("\n", 0, offset) + 1) + 1
+        if "\n" in value[:offset] or line - 1 >= len(lines):
+            return line, column
+        quoted = lines[line - 1][column - 1:column] in ("'", '"')
+        return line, column + offset + (1 if quoted else 0)
+
     def finding(self, path: tuple, severity: str, rule: str, message: str,
-                hint: str | None = None, subject: str | None = None, at_key: bool = False) -> Finding:
-        line, column = self.position(path, at_key=at_key)
+                hint: str | None = None, subject: str | None = None, at_key: bool = False,
+                offset: int = 0) -> Finding:
+        if offset:
+            line, column = self.position_in_value(path, offset)
+        else:
+            line, column = self.position(path, at_key=at_key)
         return Finding(self.display, line, column, severity, rule, message, hint, subject)
 
 
@@ -160,22 +194,46 @@ def _yaml_error_finding(source: SourceFile, error: Exception) -> Finding:
         message = f"duplicate key '{key}'" + (f" (first defined on line {first})" if first else "")
         hint = "a key may appear once in a mapping; merge the two or rename one"
         return Finding(source.display, line, column, "error", rule, message, hint)
-    if "\\t" in str(problem) or "'\\t'" in str(error) or "tab" in str(problem).lower():
-        hint = "YAML indentation must use spaces, not tabs"
-    elif "ReaderError" in name or "special characters" in str(error):
+    if "ReaderError" in name or "special characters" in str(error):
         position = getattr(error, "position", None)
         if position is not None and source.text:
             before = source.text[:position]
             line = before.count("\n") + 1
             column = position - (before.rfind("\n") + 1) + 1
         character = getattr(error, "character", None)
+        if isinstance(character, int):
+            character = chr(character)
         problem = f"control character {character!r} is not allowed" if character is not None else "character not allowed"
         hint = "text pasted from another program can carry invisible control characters; delete and retype it"
         return Finding(source.display, line, column, "error", "bad-character", problem, hint)
+    if "'\\t'" in str(error):
+        hint = "YAML indentation must use spaces, not tabs"
+    elif context and "flow sequence" in str(context):
+        hint = "a [ … ] list is not closed with ], or an item in it needs quotes"
+    elif context and "flow mapping" in str(context):
+        hint = "a { … } mapping is not closed with }, or a value in it needs quotes"
     else:
         hint = "check indentation and quoting near this position; quote text that contains ': ' or starts with a special character"
     message = f"invalid YAML: {problem}" + (f" ({context})" if context and context not in str(problem) else "")
     return Finding(source.display, line, column, "error", "yaml-syntax", message, hint)
+
+
+QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nesting_depth(text: str) -> int:
+    """A cheap upper bound on nesting, checked before parsing so hostile input is refused quickly:
+    open flow brackets outside quotes, or block indentation (two spaces a level)."""
+    deepest = depth = 0
+    for bracket in BRACKETS.findall(QUOTED.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines() if line.strip()), default=0)
+    return max(deepest, indent // 2)
 
 
 def _first_definition(text: str, key: str, line: int, column: int) -> int | None:
@@ -214,6 +272,12 @@ def load(path: Path, kind: str) -> SourceFile:
     if not text.strip() or all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
         source.findings.append(Finding(source.display, 1, 1, "error", "empty-file",
                                        "file is empty", "a plan file must be a mapping of keys to values"))
+        return source
+    depth = _nesting_depth(text)
+    if depth > MAX_DEPTH:
+        source.findings.append(Finding(source.display, 1, 1, "error", "too-complex",
+                                       f"nested too deeply (more than {MAX_DEPTH} levels)",
+                                       "plan files need only a few levels; check for runaway brackets"))
         return source
     try:
         source.tree = new_yaml().load(text)
