@@ -86,7 +86,7 @@ def _toc_style(document, level: int):
         return style
 
 
-def fill_table_of_contents(document, headings: list) -> bool:
+def fill_table_of_contents(document, headings: list) -> int:
     """Replace the TOC field's result with one paragraph per heading: text, tab, page."""
     body = document.element.body
     for paragraph in body.iter(qn("w:p")):

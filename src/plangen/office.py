@@ -70,36 +70,42 @@ def to_pdf(docx: Path) -> Path:
     return target
 
 
-def page_numbers(docx: Path) -> dict | None:
-    """{'headings': [[level, text, page], …], 'bookmarks': {name: page}} from LibreOffice's layout."""
+def page_numbers(documents: list[Path]) -> list[dict] | None:
+    """For each document: {'headings': [[level, text, page], …], 'bookmarks': {name: page}},
+    from one LibreOffice session; None when LibreOffice or its Python bridge is missing."""
     python = uno_python()
-    if not available() or python is None:
+    if not available() or python is None or not documents:
         return None
     script = Path(__file__).with_name("office_pages.py")
     with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
-        output = Path(work) / "pages.json"
+        outputs = [Path(work) / f"pages-{index}.json" for index in range(len(documents))]
+        arguments = [str(item) for pair in zip((path.resolve() for path in documents), outputs) for item in pair]
         completed = subprocess.run(
-            [python, str(script), soffice(), _profile_argument(work + "/profile"), str(docx.resolve()), str(output)],
+            [python, str(script), soffice(), _profile_argument(work + "/profile"), *arguments],
             capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
         )
-        if completed.returncode != 0 or not output.exists():
-            raise RenderError(f"LibreOffice could not lay out {docx.name} to number its pages",
+        if completed.returncode != 0 or not all(output.exists() for output in outputs):
+            names = ", ".join(path.name for path in documents)
+            raise RenderError(f"LibreOffice could not lay out {names} to number the pages",
                               hint=(completed.stderr or completed.stdout).strip()[-400:] or None)
-        return json.loads(output.read_text(encoding="utf-8"))
+        return [json.loads(output.read_text(encoding="utf-8")) for output in outputs]
 
 
-def refresh_fields(docx: Path) -> bool:
-    """Write real page numbers into the TOC and PAGEREF results. False when LibreOffice is absent."""
-    pages = page_numbers(docx)
-    if pages is None:
+def refresh_fields(documents: list[Path]) -> bool:
+    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice run).
+    False when LibreOffice is absent: the fields then update when Word opens the file."""
+    all_pages = page_numbers(documents)
+    if all_pages is None:
         return False
     from docx import Document
 
     from plangen import fields
 
-    document = Document(str(docx))
-    fields.fill_page_references(document, pages["bookmarks"])
-    fields.fill_table_of_contents(document, pages["headings"])
-    with atomic_path(docx) as temporary:
-        document.save(str(temporary))
+    for docx, pages in zip(documents, all_pages):
+        document = Document(str(docx))
+        changed = fields.fill_page_references(document, pages["bookmarks"])
+        changed += fields.fill_table_of_contents(document, pages["headings"])
+        if changed:
+            with atomic_path(docx) as temporary:
+                document.save(str(temporary))
     return True

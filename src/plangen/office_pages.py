@@ -1,9 +1,9 @@
 """Run by a Python that has LibreOffice's `uno` module (not plangen's venv):
 
-    python3 office_pages.py SOFFICE PROFILE_ARG DOCX OUTPUT_JSON
+    python3 office_pages.py SOFFICE PROFILE_ARG DOCX OUTPUT_JSON [DOCX OUTPUT_JSON …]
 
-Starts a private headless LibreOffice, opens DOCX hidden, and writes the page on which every
-Heading 1/2 paragraph and every bookmark falls, as LibreOffice lays the document out.
+Starts one private headless LibreOffice, opens each DOCX hidden, and writes the page on which
+every Heading 1/2 paragraph and every bookmark falls, as LibreOffice lays the document out.
 """
 
 import json
@@ -23,8 +23,35 @@ def prop(name, value):
     return item
 
 
+def pages_of(desktop, docx, output):
+    url = uno.systemPathToFileUrl(os.path.abspath(docx))
+    document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
+    try:
+        cursor = document.getCurrentController().getViewCursor()
+        headings = []
+        enumeration = document.getText().createEnumeration()
+        while enumeration.hasMoreElements():
+            element = enumeration.nextElement()
+            if not element.supportsService("com.sun.star.text.Paragraph"):
+                continue
+            level = element.getPropertyValue("OutlineLevel")
+            if level in (1, 2) and element.getString().strip():
+                cursor.gotoRange(element.getStart(), False)
+                headings.append([level, element.getString(), cursor.getPage()])
+        bookmarks = {}
+        names = document.getBookmarks()
+        for name in names.getElementNames():
+            cursor.gotoRange(names.getByName(name).getAnchor(), False)
+            bookmarks[name] = cursor.getPage()
+    finally:
+        document.close(True)
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump({"headings": headings, "bookmarks": bookmarks}, handle)
+
+
 def main():
-    soffice, profile, docx, output = sys.argv[1:5]
+    soffice, profile = sys.argv[1:3]
+    jobs = list(zip(sys.argv[3::2], sys.argv[4::2]))
     pipe = "plangen" + uuid.uuid4().hex
     process = subprocess.Popen([soffice, profile, "--headless", "--invisible", "--nologo", "--norestore",
                                 "--nodefault", f"--accept=pipe,name={pipe};urp;"],
@@ -44,29 +71,8 @@ def main():
         if context is None:
             raise SystemExit("LibreOffice did not start")
         desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-        url = uno.systemPathToFileUrl(os.path.abspath(docx))
-        document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
-        try:
-            cursor = document.getCurrentController().getViewCursor()
-            headings = []
-            enumeration = document.getText().createEnumeration()
-            while enumeration.hasMoreElements():
-                element = enumeration.nextElement()
-                if not element.supportsService("com.sun.star.text.Paragraph"):
-                    continue
-                level = element.getPropertyValue("OutlineLevel")
-                if level in (1, 2) and element.getString().strip():
-                    cursor.gotoRange(element.getStart(), False)
-                    headings.append([level, element.getString(), cursor.getPage()])
-            bookmarks = {}
-            names = document.getBookmarks()
-            for name in names.getElementNames():
-                cursor.gotoRange(names.getByName(name).getAnchor(), False)
-                bookmarks[name] = cursor.getPage()
-        finally:
-            document.close(True)
-        with open(output, "w", encoding="utf-8") as handle:
-            json.dump({"headings": headings, "bookmarks": bookmarks}, handle)
+        for docx, output in jobs:
+            pages_of(desktop, docx, output)
         try:
             desktop.terminate()
         except Exception:

@@ -15,10 +15,15 @@ def build(plan_dir: Path | None, output: Path, pdf: bool = False) -> list[Path]:
     if pdf and not office.available():
         print("LibreOffice (soffice) is not installed: .docx files are written, PDFs are not.")
         pdf = False
-    written = [render_kind(plan, kind, output, pdf) for kind in registry.KINDS]
+    written = [render_kind(plan, kind, output, refresh=False) for kind in registry.KINDS]
     for report in plan.reports:
         if report.data.get("kind") in registry.REPORT_KINDS:
-            written.append(render_report(plan, report, output, pdf))
+            written.append(render_report(plan, report, output, refresh=False))
+    # one LibreOffice session numbers the pages of every paper
+    office.refresh_fields(written)
+    if pdf:
+        for path in written:
+            office.to_pdf(path)
     return written
 
 

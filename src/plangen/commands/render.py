@@ -30,7 +30,7 @@ def kind_module(kind: str):
     raise UsageError(f"unknown document kind '{kind}'", hint=f"known kinds: {known}")
 
 
-def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False) -> Path:
+def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> Path:
     from plangen import office, render
 
     module = kind_module(kind)
@@ -39,13 +39,14 @@ def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False) -> Path:
         module.postprocess(document.docx, plan)
     render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
     output = render.write(document, output_dir / module.OUTPUT)
-    office.refresh_fields(output)
+    if refresh:
+        office.refresh_fields([output])
     if pdf:
         office.to_pdf(output)
     return output
 
 
-def render_report(plan, report, output_dir: Path, pdf: bool = False) -> Path:
+def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bool = True) -> Path:
     from plangen import office, render
     from plangen.documents import registry
 
@@ -53,7 +54,8 @@ def render_report(plan, report, output_dir: Path, pdf: bool = False) -> Path:
     document = render.fill(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report))
     render.finish(document, module.title(plan, report), plan.meta.get("author") or plan.council)
     output = render.write(document, output_dir / "reports" / (report.path.stem + ".docx"))
-    office.refresh_fields(output)
+    if refresh:
+        office.refresh_fields([output])
     if pdf:
         office.to_pdf(output)
     return output
