@@ -22,7 +22,7 @@ from plangen.yamlio import SourceFile, display_path, load
 
 TOP_LEVEL = {"plan.yaml": "plan", "people.yaml": "people", "indicators.yaml": "indicators"}
 FOLDERS = {"priorities": "priority", "workforce": "workforce", "reports": "report"}
-PRIORITY_FILE = re.compile(r"^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*\.yaml$")
+PRIORITY_FILE = re.compile(r"^[0-9]{2,}-[a-z0-9]+(-[a-z0-9]+)*\.yaml$")
 
 
 def find_plan_dir(path: Path | None) -> Path:
