@@ -159,7 +159,8 @@ class Checker:
             if variants:
                 wordings = "; ".join(f"{item.get('where')}: '{item.get('title')}'" for item in variants)
                 self.add(priority.where, "title-variants",
-                         f"priority {priority.number}'s title is worded {len(variants) + 1} ways: '{priority.title}'; {wordings}",
+                         f"priority {priority.number}'s title is worded {len({item.get('title') for item in variants}) + 1} ways: "
+                         f"'{priority.title}'; {wordings}",
                          "use one wording everywhere", subject, ("titles_as_printed",))
             self.check_recommendation_numbers(priority.where, priority.recommendations, subject, ("recommendations",))
             for action in priority.actions:
