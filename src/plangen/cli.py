@@ -29,6 +29,12 @@ class OutputFormat(str, Enum):
     github = "github"
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
 class ContextFormat(str, Enum):
     yaml = "yaml"
     json = "json"
@@ -122,6 +128,44 @@ def context(
     from plangen.commands import render as command
 
     raise typer.Exit(command.show_context(kind, report_file, plan_dir, output_format.value))
+
+
+@app.command()
+def diff(
+    old: Optional[str] = typer.Argument(None, help="A git revision (main, HEAD~3, a tag) or a plan directory. Default: HEAD."),
+    new: Optional[str] = typer.Argument(None, help="A git revision or a plan directory. Default: the working tree's plan."),
+    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory whose revisions are compared. Default: ./plan."),
+    output_format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, markdown (a pull-request comment) or json."),
+):
+    """Compare two plans: actions added, removed, moved, re-dated (slippage), re-assigned, reworded. Exit 0 whatever differs."""
+    from plangen.commands import diff as command
+
+    raise typer.Exit(command.run(old, new, plan_dir, output_format.value))
+
+
+@app.command()
+def history(
+    action: Optional[str] = typer.Argument(None, help="An action number, e.g. 5.4."),
+    slipped: bool = typer.Option(False, "--slipped", help="List actions whose due date moved later, most slipped first."),
+    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
+):
+    """The life of one action across git history: each commit that changed it and how often its date moved."""
+    from plangen.commands import diff as command
+
+    raise typer.Exit(command.run_history(action, slipped, plan_dir))
+
+
+@app.command()
+def redline(
+    old: str = typer.Argument(..., help="A git revision or a plan directory: the plan before."),
+    new: Optional[str] = typer.Argument(None, help="A git revision or a plan directory: the plan after. Default: the working tree's plan."),
+    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory whose revisions are compared. Default: ./plan."),
+    output: Path = typer.Option(Path("build/redline.docx"), "--output", "-o", help="The Word file to write."),
+):
+    """Write the plan as a Word document whose differences are tracked changes (accept or reject them in Word)."""
+    from plangen.commands import redline as command
+
+    raise typer.Exit(command.run(old, new, plan_dir, output))
 
 
 @app.command()

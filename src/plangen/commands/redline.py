@@ -1,0 +1,19 @@
+"""`plangen redline OLD [NEW]`: the plan with its changes as Word tracked changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plangen.errors import EXIT_OK
+
+
+def run(old_spec: str, new_spec: str | None, plan_dir: Path | None, output: Path) -> int:
+    from plangen import redline, render
+    from plangen.commands.diff import compare
+
+    old, new, _ = compare(old_spec, new_spec, plan_dir)
+    document = redline.build(old.plan, new.plan, author=new.plan.meta.get("author") or "plangen",
+                             old_label=old.label, new_label=new.label)
+    render.write(document, output)
+    print(f"wrote {output}")
+    return EXIT_OK
