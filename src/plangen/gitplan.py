@@ -48,7 +48,11 @@ def repository_of(plan_root: Path) -> tuple[Path, str]:
 def plan_at(revision: str, plan_root: Path) -> Plan:
     """The plan as committed at `revision`, for the plan directory `plan_root` of the working tree."""
     top, inside = repository_of(plan_root)
-    commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    try:
+        commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except UsageError:
+        raise UsageError(f"'{revision}' is neither a plan directory nor a git revision of {top}",
+                         hint="name a branch, tag, commit or HEAD~N, or a directory that holds plan.yaml") from None
     archive = git(top, "archive", "--format=tar", commit, *([inside] if inside else []), binary=True)
     target = Path(tempfile.mkdtemp(prefix="plangen-rev-"))
     atexit.register(shutil.rmtree, target, ignore_errors=True)

@@ -19,7 +19,7 @@ import re
 
 from plangen import text as narrative
 from plangen.dates import PlanDate
-from plangen.documents.common import person_display
+from plangen.documents.common import TableSpec, person_display
 from plangen.model import Plan
 from plangen.yamlio import SourceFile
 
@@ -92,7 +92,7 @@ def body_items(markdown: str, numberer: Numberer, generated) -> list[dict]:
     for block in narrative.parse(markdown, references=True):
         if block["kind"] == "table":
             rows = [[cell.plain for cell in row] for row in block["rows"]]
-            items.append({"kind": "table", "headers": rows[0] if rows else [], "rows": rows[1:]})
+            items.append({"kind": "table", "number": "", "table": TableSpec(rows[0] if rows else [], rows[1:])})
             continue
         inline = block["inline"]
         marker = GENERATED.match(inline.plain.strip())
