@@ -66,6 +66,7 @@ RULES = {
 
 ACTION_REFERENCE = re.compile(r"\[action(?:\s+ref)?\s+([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)+)\]|\bsee action\s+([0-9]+\.[0-9]+)", re.I)
 PRIORITY_REFERENCE = re.compile(r"\[priority\s+([0-9A-Za-z]+)\]", re.I)
+WORD = re.compile(r"\w+")
 INDICATOR_REFERENCE = re.compile(r"\[indicator\s+([A-Za-z]+\s*[0-9]*\s*[a-z]?)\]", re.I)
 
 
@@ -88,6 +89,8 @@ class Checker:
         self.plan = plan
         self.as_of = as_of
         self.findings: list[Finding] = []
+        self._wordings: dict[str, str] = {}
+        self._word_sets: dict[str, set[str]] = {}
         self.strict = "warning" if plan.is_draft else "error"
         # with no readable register every reference would look unknown; its own error says enough
         self.register_loaded = any(source.kind == "people" and source.data is not None for source in plan.files)
@@ -274,16 +277,28 @@ class Checker:
                 continue
 
             def likeness(action: Action) -> float:
-                wording = " ".join([action.text] + [step.text for step in action.steps])
-                return difflib.SequenceMatcher(None, quoted.lower(), wording.lower()[: len(quoted) * 2]).ratio()
+                return difflib.SequenceMatcher(None, quoted.lower(), self.wording(action)[: len(quoted) * 2]).ratio()
 
+            # word overlap picks a few candidates cheaply; only they get the slower character match
+            quoted_words = set(WORD.findall(quoted.lower()))
+            candidates = sorted(actions.values(), key=lambda action: -len(quoted_words & self.words(action)))[:3]
             cited_score = likeness(actions[cited])
-            best = max(actions.values(), key=likeness)
+            best = max(candidates, key=likeness)
             best_score = likeness(best)
             if best.number != cited and best_score > 0.6 and best_score - cited_score > 0.2:
                 self.add(where, "reference-wording",
                          f"the text cited as action {cited} is the wording of action {best.number}",
                          f"cite [action {best.number}] or quote action {cited}", f"{subject} action {cited}")
+
+    def wording(self, action: Action) -> str:
+        if action.number not in self._wordings:
+            self._wordings[action.number] = " ".join([action.text] + [step.text for step in action.steps]).lower()
+        return self._wordings[action.number]
+
+    def words(self, action: Action) -> set[str]:
+        if action.number not in self._word_sets:
+            self._word_sets[action.number] = set(WORD.findall(self.wording(action)[:400]))
+        return self._word_sets[action.number]
 
     # -- inspection, indicators -------------------------------------------------------------
     def check_recommendations_addressed(self):

@@ -1,0 +1,241 @@
+"""plangen's benchmarks, in one run on one machine: `make bench` writes benchmarks/RESULTS.md.
+
+Measured (median of several repetitions, each in a fresh process so imports and peak memory count):
+  - `plangen validate plan` and `plangen build` on the bundled plan, as whole processes;
+  - load + validate, and render of the plan document, at 100 / 1,000 / 10,000 actions (synthetic.py);
+  - the same plan content rendered by the alternatives: pandoc converting equivalent Markdown, and
+    bare docxtpl rendering the action table from a minimal template with no validation;
+and the ratios the README quotes. Ratios, not seconds, because these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / "work"
+SIZES = (100, 1_000, 10_000)
+
+# Runs a command; prints its wall time, its peak memory (children's max RSS, KiB on Linux) and the
+# last line it printed (a step's own timing).
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+completed = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+elapsed = time.perf_counter() - start
+if completed.returncode != 0:
+    sys.stderr.write(completed.stderr); sys.exit(completed.returncode)
+last = (completed.stdout.strip().splitlines() or ["-"])[-1]
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, last)
+"""
+
+# Steps run inside a fresh interpreter so each measurement pays its own imports.
+VALIDATE_STEP = """
+import sys, time
+start = time.perf_counter()
+from pathlib import Path
+from plangen.validate import validate
+result = validate(Path(sys.argv[1]), None)
+assert result.ok, [str(finding) for finding in result.errors][:5]
+print(time.perf_counter() - start)
+"""
+
+RENDER_STEP = """
+import sys, time
+from pathlib import Path
+from plangen.commands.render import load_valid_plan, render_kind
+plan = load_valid_plan(Path(sys.argv[1]))
+start = time.perf_counter()
+render_kind(plan, "plan", Path(sys.argv[2]), refresh=False)
+print(time.perf_counter() - start)
+"""
+
+DOCXTPL_STEP = """
+import json, sys, time
+start = time.perf_counter()
+from docxtpl import DocxTemplate
+rows = json.load(open(sys.argv[2]))
+template = DocxTemplate(sys.argv[1])
+template.render({"rows": rows}, autoescape=True)
+template.save(sys.argv[3])
+print(time.perf_counter() - start)
+"""
+
+
+def run(command: list[str]) -> str:
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{completed.stderr}")
+    return completed.stdout
+
+
+def measured(command: list[str]) -> tuple[float, float, str]:
+    seconds, kib, last = run([sys.executable, "-c", MEASURE, *command]).split(maxsplit=2)
+    return float(seconds), int(kib) / 1024, last
+
+
+def process(command: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall seconds and peak MiB of a whole process."""
+    runs = [measured(command) for _ in range(repeat)]
+    return statistics.median(seconds for seconds, _, _ in runs), max(mib for _, mib, _ in runs)
+
+
+def step(code: str, arguments: list[str], repeat: int) -> tuple[float, float]:
+    """Median seconds the step reports for itself, and the peak MiB of its process."""
+    runs = [measured([sys.executable, "-c", code, *arguments]) for _ in range(repeat)]
+    return statistics.median(float(last) for _, _, last in runs), max(mib for _, mib, _ in runs)
+
+
+def table_rows(plan_dir: Path) -> list[dict]:
+    """The plan document's action table as plain rows: what the alternatives render."""
+    code = """
+import json, sys
+from pathlib import Path
+from plangen.gitplan import load_plan
+plan = load_plan(Path(sys.argv[1]))
+rows = []
+for priority in plan.priorities:
+    for action in priority.actions:
+        text = action.text + "".join(f"\\n{step.letter}. {step.text}" for step in action.steps)
+        rows.append({"priority": f"{priority.number}. {priority.title}", "number": action.number,
+                     "issue": action.issue, "text": text, "lead": "/".join(action.all_leads),
+                     "partners": ", ".join(action.partners or []) or "N/A",
+                     "due": "; ".join(due.display() for due in action.dues)})
+print(json.dumps(rows))
+"""
+    return json.loads(run([sys.executable, "-c", code, str(plan_dir)]))
+
+
+def bare_template(path: Path) -> None:
+    """A minimal docxtpl template: a heading and the action table with a row loop."""
+    from docx import Document
+
+    document = Document()
+    document.add_heading("Improvement plan", level=1)
+    table = document.add_table(rows=3, cols=6)
+    for cell, header in zip(table.rows[0].cells, ["No.", "Issue", "Actions", "Lead", "Partners", "By when"]):
+        cell.text = header
+    table.rows[1].cells[0].text = "{%tr for row in rows %}"
+    for cell, field in zip(table.rows[2].cells, ["number", "issue", "text", "lead", "partners", "due"]):
+        cell.text = "{{ row.%s }}" % field
+    end = document.add_table(rows=1, cols=1)
+    end.rows[0].cells[0].text = "{%tr endfor %}"
+    # move the endfor row into the first table, after the data row
+    table._tbl.append(end.rows[0]._tr)
+    end._tbl.getparent().remove(end._tbl)
+    document.save(str(path))
+
+
+def markdown_of(rows: list[dict]) -> str:
+    def cell(text: str) -> str:
+        return " ".join(str(text).split()).replace("|", "\\|")
+
+    lines, current = [], None
+    for row in rows:
+        if row["priority"] != current:
+            current = row["priority"]
+            lines += ["", f"## {cell(current)}", "", "| No. | Issue | Actions | Lead | Partners | By when |",
+                      "|---|---|---|---|---|---|"]
+        lines.append("| " + " | ".join(cell(row[key]) for key in ("number", "issue", "text", "lead", "partners", "due")) + " |")
+    return "# Improvement plan\n" + "\n".join(lines) + "\n"
+
+
+def timed(command: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run(command)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement (median reported)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    arguments = parser.parse_args()
+    repeat = arguments.repeat
+    sys.path.insert(0, str(HERE))
+    from synthetic import write_plan
+
+    plangen = str(Path(sys.executable).with_name("plangen"))
+    WORK.mkdir(exist_ok=True)
+    results: dict = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
+                                f"{_cores()} cores, Python {platform.python_version()}"}
+
+    print("whole processes on the bundled plan …", flush=True)
+    results["validate"] = process([plangen, "validate", str(REPO / "plan")], repeat)
+    build_output = WORK / "build"
+    results["build"] = process([plangen, "build", str(REPO / "plan"), "-o", str(build_output)], max(1, repeat // 2))
+
+    pandoc = shutil.which("pandoc")
+    results["sizes"] = {}
+    for size in arguments.sizes:
+        print(f"{size} actions …", flush=True)
+        plan_dir = write_plan(size, WORK / f"plan-{size}")
+        output = WORK / f"out-{size}"
+        entry: dict = {}
+        entry["validate"] = step(VALIDATE_STEP, [str(plan_dir)], repeat)
+        entry["render"] = step(RENDER_STEP, [str(plan_dir), str(output)], repeat)
+        rows = table_rows(plan_dir)
+        rows_file = WORK / f"rows-{size}.json"
+        rows_file.write_text(json.dumps(rows))
+        template = WORK / "bare-template.docx"
+        bare_template(template)
+        entry["docxtpl"] = step(DOCXTPL_STEP, [str(template), str(rows_file), str(output / "bare.docx")], repeat)
+        if pandoc:
+            markdown = WORK / f"plan-{size}.md"
+            markdown.write_text(markdown_of(rows), encoding="utf-8")
+            entry["pandoc"] = (timed([pandoc, str(markdown), "-o", str(output / "pandoc.docx")], repeat), None)
+        results["sizes"][size] = entry
+
+    report = results_markdown(results, pandoc is not None)
+    (HERE / "RESULTS.md").write_text(report, encoding="utf-8")
+    print(report)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def results_markdown(results: dict, with_pandoc: bool) -> str:
+    sizes = results["sizes"]
+    lines = ["# Benchmark results", "", f"Machine: {results['machine']}. Medians of repeated runs; "
+             "each measurement in a fresh process. Written by `make bench` (benchmarks/run.py).", "",
+             "## Whole processes, bundled plan", "", "| command | wall (s) | peak memory (MiB) |", "|---|---|---|"]
+    for name in ("validate", "build"):
+        seconds, mib = results[name]
+        lines.append(f"| `plangen {name}` | {seconds:.2f} | {mib:.0f} |")
+    lines += ["", "## By plan size (seconds; plan-document render excludes LibreOffice page numbering)", "",
+              "| actions | load + validate | render plan | bare docxtpl | pandoc | plangen / docxtpl | pandoc / plangen | peak MiB (render) |",
+              "|---|---|---|---|---|---|---|---|"]
+    for size, entry in sizes.items():
+        render_seconds, render_mib = entry["render"]
+        bare = entry["docxtpl"][0]
+        pandoc = entry.get("pandoc", (None, None))[0]
+        lines.append(f"| {size:,} | {entry['validate'][0]:.2f} | {render_seconds:.2f} | {bare:.2f} | "
+                     f"{pandoc:.2f} | " if pandoc is not None else
+                     f"| {size:,} | {entry['validate'][0]:.2f} | {render_seconds:.2f} | {bare:.2f} | n/a | ")
+        lines[-1] += (f"{render_seconds / bare:.2f} | " + (f"{pandoc / render_seconds:.2f} | " if pandoc else "n/a | ")
+                      + f"{render_mib:.0f} |")
+    if 1_000 in sizes and 10_000 in sizes:
+        lines += ["", "## Linearity", "",
+                  f"- render: time(10,000) / time(1,000) = {sizes[10_000]['render'][0] / sizes[1_000]['render'][0]:.1f}",
+                  f"- load + validate: time(10,000) / time(1,000) = {sizes[10_000]['validate'][0] / sizes[1_000]['validate'][0]:.1f}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
