@@ -27,6 +27,11 @@ def pages_of(desktop, docx, output):
     url = uno.systemPathToFileUrl(os.path.abspath(docx))
     document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
     try:
+        # Lay the contents out at their real length first: a filled table of contents can run to
+        # more pages than the placeholder, which would move every page after it.
+        indexes = document.getDocumentIndexes()
+        for position in range(indexes.getCount()):
+            indexes.getByIndex(position).update()
         cursor = document.getCurrentController().getViewCursor()
         headings = []
         enumeration = document.getText().createEnumeration()
