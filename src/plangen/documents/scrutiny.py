@@ -70,8 +70,8 @@ def status_counts(plan: Plan) -> list[dict]:
         totals = [total + value for total, value in zip(totals, values)]
         rows.append([f"{entry['priority'].number}. {entry['priority'].title}"] + [str(value) for value in values])
     rows.append(["Total"] + [str(value) for value in totals])
-    width = 17.4 - 7.0
-    return _table(TableSpec(headers, rows, None, [7.0] + [width / (len(headers) - 1)] * (len(headers) - 1)))
+    first = 6.0  # the priority's title; the counts share the rest, wide enough for "Complete" on one line
+    return _table(TableSpec(headers, rows, None, [first] + [(17.4 - first) / (len(headers) - 1)] * (len(headers) - 1)))
 
 
 def action_list(plan: Plan, actions) -> TableSpec:
