@@ -28,6 +28,14 @@ def title(plan: Plan, report: SourceFile) -> str:
     return report.data["subject"]
 
 
+def caption(text: str) -> dict:
+    """A table's title. It also keeps consecutive generated tables apart: Word and LibreOffice
+    merge tables that touch into one, under the first table's header row."""
+    from docxtpl import RichText
+
+    return {"kind": "paragraph", "number": "", "text": RichText(text, bold=True)}
+
+
 def plan_summary(plan: Plan) -> list[dict]:
     streams = plan.work_stream_by_id
     rows = []
@@ -40,9 +48,10 @@ def plan_summary(plan: Plan) -> list[dict]:
         rows.append([name, f"{priority.number}. {priority.title}", person.name if person else (priority.sro or ""),
                      str(len(priority.actions))])
     rows.append(["", "Total", "", str(len(plan.actions))])
-    return [{"kind": "table", "number": "",
+    return [caption(f"{plan.labels['priorities']}, their Senior Responsible Officers and number of actions"),
+            {"kind": "table", "number": "",
              "table": TableSpec([plan.labels["work_stream"], plan.labels["priority"], "SRO", "Actions"], rows, None,
-                                [3.4, 9.0, 3.4, 1.6])}]
+                                [3.6, 8.6, 3.4, 1.8])}]
 
 
 def recommendations_matrix(plan: Plan) -> list[dict]:
@@ -50,12 +59,15 @@ def recommendations_matrix(plan: Plan) -> list[dict]:
     for recommendation in plan.recommendations:
         priorities = [priority.number for priority in plan.priorities if recommendation.number in priority.recommendations]
         actions = [action.number for action in plan.actions if recommendation.number in action.refs.recommendations]
-        text = " ".join(recommendation.text.split())
+        text = " ".join(recommendation.text.split()) or (
+            f"(to the {recommendation.to}; the plan cites it without quoting it)" if recommendation.to
+            else "(the plan cites it without quoting it)")
         rows.append([recommendation.number, text if len(text) <= 180 else text[:177].rstrip() + "…",
                      ", ".join(priorities) or "–", ", ".join(actions) or "–"])
-    return [{"kind": "table", "number": "",
-             "table": TableSpec(["Rec.", "Recommendation", plan.labels["priorities"], "Actions"], rows, None,
-                                [1.2, 10.2, 2.4, 3.6])}]
+    return [caption("Inspection recommendations and the actions that address them"),
+            {"kind": "table", "number": "",
+             "table": TableSpec(["No.", "Recommendation", plan.labels["priorities"], "Actions"], rows, None,
+                                [1.3, 9.9, 2.6, 3.6])}]
 
 
 def actions_by_quarter(plan: Plan) -> list[dict]:
@@ -70,7 +82,8 @@ def actions_by_quarter(plan: Plan) -> list[dict]:
     if open_ended:
         rows.append(["Ongoing, or no date yet", str(open_ended)])
     rows.append(["Total", str(len(plan.actions))])
-    return [{"kind": "table", "number": "", "table": TableSpec(["Quarter due", "Actions"], rows, None, [8.0, 3.0])}]
+    return [caption("Actions by the quarter in which they fall due"),
+            {"kind": "table", "number": "", "table": TableSpec(["Quarter due", "Actions"], rows, None, [8.0, 3.0])}]
 
 
 def build_context(plan: Plan, report: SourceFile) -> dict:

@@ -121,6 +121,10 @@ def section_items(section: dict, numberer: Numberer, generated, depth: int = 0) 
         if sign_off.get("on_behalf_of"):
             line += f" on behalf of {sign_off['on_behalf_of']}"
         items.append({"kind": "signoff", "number": "", "text": RichText(line, italic=True)})
+    if not (section.get("body") or section.get("generated") or section.get("sections")):
+        # a heading standing alone reads as a mistake; say plainly that the text is still to come
+        items.append({"kind": "paragraph", "number": "",
+                      "text": RichText("No text has been provided for this section yet.", italic=True)})
     for subsection in section.get("sections") or []:
         items += section_items(subsection, numberer, generated, depth + 1)
     return items
@@ -157,6 +161,12 @@ def header_value(plan: Plan, report: SourceFile, key: str, recommendations) -> l
             for block in narrative.parse(str(value), references=True) if "inline" in block]
 
 
+def meeting_body(data: dict) -> str:
+    """'Cabinet' for a Cabinet paper, 'committee' otherwise, as the council writes it."""
+    committee = data["meeting"]["committee"]
+    return committee if committee.lower() == "cabinet" else "committee"
+
+
 def build(plan: Plan, report: SourceFile, generated) -> dict:
     """The cover-report context; `generated(name)` returns items for a generated table."""
     from docxtpl import RichText
@@ -180,7 +190,7 @@ def build(plan: Plan, report: SourceFile, generated) -> dict:
     if recommendations:
         number = numberer.next_section()
         items.append({"kind": "heading", "number": number, "text": RichText(f"{number}. RECOMMENDATIONS")})
-        intro = data.get("recommendations_introduction") or "The committee is asked:"
+        intro = data.get("recommendations_introduction") or f"The {meeting_body(data)} is asked:"
         items.append({"kind": "numbered", "number": numberer.next_paragraph(), "text": RichText(intro)})
         for item in recommendations:
             items.append({"kind": "paragraph", "number": "",
