@@ -105,14 +105,16 @@ def para(container, text: str = "", style: str | None = None, page_break_before:
     return paragraph
 
 
-def blocks(container, items: str, first_paragraph=None):
-    """Markdown blocks prepared by plangen: paragraphs, bullets and lettered steps, with inline formatting."""
+def blocks(container, items: str, first_paragraph=None, in_table: bool = False):
+    """Markdown blocks prepared by plangen: paragraphs, bullets and lettered steps, with inline formatting.
+    In a table the bullets take the table's smaller text size."""
+    bullet = "Table Bullet" if in_table else "List Bullet"
     lines = [
         (f"{{%p for block in {items} %}}", None),
         ("{%p if block.kind == 'bullet' %}", None),
-        ("{{r block.text }}", "List Bullet"),
+        ("{{r block.text }}", bullet),
         ("{%p elif block.kind == 'bullet2' %}", None),
-        ("{{r block.text }}", "List Bullet 2"),
+        ("{{r block.text }}", bullet + " 2"),
         ("{%p elif block.kind == 'step' %}", None),
         ("{{r block.text }}", "Step"),
         ("{%p else %}", None),
@@ -181,6 +183,11 @@ def base_document(landscape: bool) -> Document:
     small.base_style = normal
     small.font.size = Pt(9)
     small.paragraph_format.space_after = Pt(2)
+    for name in ("List Bullet", "List Bullet 2"):
+        table_bullet = styles.add_style(name.replace("List", "Table"), WD_STYLE_TYPE.PARAGRAPH)
+        table_bullet.base_style = styles[name]
+        table_bullet.font.size = Pt(9)
+        table_bullet.paragraph_format.space_after = Pt(1)
     cover = styles.add_style("Cover Line", WD_STYLE_TYPE.PARAGRAPH)
     cover.base_style = normal
     cover.font.size = Pt(14)
@@ -401,9 +408,10 @@ def plan_template() -> Document:
     merged.paragraphs[0].text = "{{ row.group }}"
     merged.paragraphs[0].style = document.styles["Table Text"]
     merged.paragraphs[0].runs[0].bold = True
+    merged.paragraphs[0].paragraph_format.keep_with_next = True  # a group row never ends a page alone
     para(merged, "{%p if row.note %}")
     first = para(merged)
-    blocks(merged, "row.note", first)
+    blocks(merged, "row.note", first, in_table=True)
     para(merged, "{%p endif %}")
     set_cell_shading(merged, "DCE6F1")
     set_cant_split(group_row)
@@ -413,7 +421,7 @@ def plan_template() -> Document:
     cells[0].paragraphs[0].text = "{{ row.number }}"
     cells[0].paragraphs[0].runs[0].bold = True
     cells[1].paragraphs[0].text = "{{ row.issue }}"
-    blocks(cells[2], "row.blocks", cells[2].paragraphs[0])
+    blocks(cells[2], "row.blocks", cells[2].paragraphs[0], in_table=True)
     cells[3].paragraphs[0].text = "{{r row.lead }}"
     cells[4].paragraphs[0].text = "{{r row.partners }}"
     cells[5].paragraphs[0].text = "{{r row.due }}"
@@ -628,7 +636,7 @@ def tracker_template() -> Document:
     cells = row.cells
     cells[0].paragraphs[0].text = "{{ row.number }}"
     cells[0].paragraphs[0].runs[0].bold = True
-    blocks(cells[0], "row.action")
+    blocks(cells[0], "row.action", in_table=True)
     cells[1].paragraphs[0].text = "{{r row.measures }}"
     cells[2].paragraphs[0].text = "{{r row.lead }}"
     cells[3].paragraphs[0].text = "{{r row.progress }}"
