@@ -58,13 +58,14 @@ def row(plan: Plan, action: Action) -> dict:
     return {
         "number": action.number + (f" (due {due})" if due else ""),
         "action": cell_blocks(text_blocks),
-        "measures": lines(action.measures),
+        # an empty cell reads as a rendering fault to a Board member; say what is missing
+        "measures": lines(action.measures or ["None set yet"]),
         "lead": lines(leads),
         "progress": lines([f"{latest.date.short() if latest.date else ''}: {' '.join(latest.note.split())}".strip(": ")]
-                          if latest and latest.note else []),
+                          if latest and latest.note else ["No progress reported yet"]),
         "status_label": status.label if status else progress.NOT_RATED,
         "status_colour": status.colour if status else "FFFFFF",
-        "next_steps": lines([" ".join(latest.next_steps.split())] if latest and latest.next_steps else []),
+        "next_steps": lines([" ".join(latest.next_steps.split())] if latest and latest.next_steps else ["None recorded"]),
     }
 
 
