@@ -5,6 +5,7 @@ Each object remembers where it came from (`source`, `path`) so semantic rules ca
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,15 +133,27 @@ class Action:
         deadlines = [due.deadline for due in self.dues if due.deadline]
         return max(deadlines, key=lambda date: date.last_day) if deadlines else None
 
+    def progress_at(self, as_of: datetime.date | None = None) -> Progress | None:
+        """The latest progress entry reported by `as_of` (any date when None): a paper for a
+        meeting must not use progress recorded after it."""
+        dated = [entry for entry in self.progress if entry.date and (as_of is None or entry.date.first_day <= as_of)]
+        if dated:
+            return max(dated, key=lambda entry: entry.date.last_day)
+        undated = [entry for entry in self.progress if not entry.date]
+        return undated[-1] if undated else None
+
+    def status_at(self, as_of: datetime.date | None = None) -> str | None:
+        """The status at `as_of`: the latest progress entry's by then, or the status printed in the plan."""
+        latest = self.progress_at(as_of)
+        return latest.status if latest else self.status
+
     @property
     def latest_progress(self) -> Progress | None:
-        dated = [entry for entry in self.progress if entry.date]
-        return max(dated, key=lambda entry: entry.date.last_day) if dated else (self.progress[-1] if self.progress else None)
+        return self.progress_at(None)
 
     @property
     def current_status(self) -> str | None:
-        latest = self.latest_progress
-        return latest.status if latest else self.status
+        return self.status_at(None)
 
 
 @dataclass

@@ -47,7 +47,7 @@ def work_stream_status(plan: Plan, report: SourceFile) -> list[dict]:
     statuses = plan.status_by_id
     rows, fills = [], []
     for stream in plan.work_streams:
-        computed = progress.roll_up(plan, progress.work_stream_actions(plan, stream.id))
+        computed = progress.roll_up(plan, progress.work_stream_actions(plan, stream.id), cover.as_of(report))
         judged = statuses.get(overrides.get(stream.id, ""))
         shown = judged or computed
         text = shown.label if shown else progress.NOT_RATED
@@ -61,11 +61,11 @@ def work_stream_status(plan: Plan, report: SourceFile) -> list[dict]:
     return _table(TableSpec(["Work stream", "SRO", "Progress RAG"], rows, fills, [5.0, 4.5, 7.9]))
 
 
-def status_counts(plan: Plan) -> list[dict]:
+def status_counts(plan: Plan, report: SourceFile) -> list[dict]:
     headers = [plan.labels["priority"]] + [status.label for status in plan.statuses] + [progress.NOT_RATED, "Total"]
     rows = []
     totals = [0] * (len(plan.statuses) + 2)
-    for entry in progress.status_counts(plan):
+    for entry in progress.status_counts(plan, cover.as_of(report)):
         values = [entry["counts"][status.id] for status in plan.statuses] + [entry["not_rated"], entry["total"]]
         totals = [total + value for total, value in zip(totals, values)]
         rows.append([f"{entry['priority'].number}. {entry['priority'].title}"] + [str(value) for value in values])
@@ -74,11 +74,11 @@ def status_counts(plan: Plan) -> list[dict]:
     return _table(TableSpec(headers, rows, None, [first] + [(17.4 - first) / (len(headers) - 1)] * (len(headers) - 1)))
 
 
-def action_list(plan: Plan, actions) -> TableSpec:
+def action_list(plan: Plan, actions, as_of: datetime.date) -> TableSpec:
     rows = []
     for action in actions:
         first_line = " ".join(action.text.split())[:160] or (action.steps[0].text if action.steps else "")
-        status = plan.status_by_id.get(action.current_status or "")
+        status = plan.status_by_id.get(action.status_at(as_of) or "")
         rows.append([action.number, first_line, " / ".join(action.all_leads),
                      action.deadline.short() if action.deadline else "", status.label if status else progress.NOT_RATED])
     return TableSpec(["No.", "Action", "Lead", "Due", "Status"], rows, None, [1.3, 9.8, 2.0, 1.8, 2.5])
@@ -88,15 +88,15 @@ def due_next(plan: Plan, report: SourceFile) -> list[dict]:
     start = cover.as_of(report)
     end = _next_period_end(report, start)
     actions = progress.due_between(plan, start, end)
-    heading = _note(f"Actions due after {_long(start)} and by {_long(end)}: {len(actions)}.")
-    return heading + (_table(action_list(plan, actions)) if actions else [])
+    heading = _note(f"Actions due from {_long(start)} to {_long(end)}, not complete: {len(actions)}.")
+    return heading + (_table(action_list(plan, actions, start)) if actions else [])
 
 
 def past_due(plan: Plan, report: SourceFile) -> list[dict]:
     day = cover.as_of(report)
     actions = progress.past_due(plan, day)
     heading = _note(f"Actions past their date and not complete at {_long(day)}: {len(actions)}.")
-    return heading + (_table(action_list(plan, actions)) if actions else [])
+    return heading + (_table(action_list(plan, actions, day)) if actions else [])
 
 
 def _long(day: datetime.date) -> str:
@@ -193,7 +193,7 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
     def generated(name: str) -> list[dict]:
         makers = {
             "work-stream-status": lambda: work_stream_status(plan, report),
-            "status-counts": lambda: status_counts(plan),
+            "status-counts": lambda: status_counts(plan, report),
             "due-next": lambda: due_next(plan, report),
             "past-due": lambda: past_due(plan, report),
             "changes": lambda: changes_since(plan, report),

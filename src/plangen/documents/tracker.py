@@ -25,11 +25,11 @@ def title(plan: Plan, report: SourceFile) -> str:
 
 
 def off_track(plan: Plan, action: Action, as_of) -> bool:
-    status = plan.status_by_id.get(action.current_status or "")
+    status = plan.status_by_id.get(action.status_at(as_of) or "")
     on_track_rank = min((item.rank for item in plan.statuses if not item.complete), default=0)
     if status and status.rank > on_track_rank and not status.complete:
         return True
-    return bool(action.deadline and action.deadline.last_day < as_of and not progress.complete(plan, action))
+    return bool(action.deadline and action.deadline.last_day < as_of and not progress.complete(plan, action, as_of))
 
 
 def selected(plan: Plan, report: SourceFile) -> list[tuple]:
@@ -49,9 +49,9 @@ def selected(plan: Plan, report: SourceFile) -> list[tuple]:
     return chosen
 
 
-def row(plan: Plan, action: Action) -> dict:
-    latest = action.latest_progress
-    status = plan.status_by_id.get(action.current_status or "")
+def row(plan: Plan, action: Action, as_of) -> dict:
+    latest = action.progress_at(as_of)
+    status = plan.status_by_id.get(action.status_at(as_of) or "")
     leads = [plan.person(lead).name if plan.person(lead) else lead for lead in action.all_leads]
     text_blocks = blocks(action.text) + [item for step in action.steps for item in blocks(f"{step.letter}. {step.text}")]
     due = action.deadline.short() if action.deadline else ""
@@ -91,7 +91,7 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
         "priorities": [{
             "heading": f"{priority.number}. {priority.title}",
             "banner": streams[priority.work_stream].name if priority.work_stream in streams else "",
-            "rows": [row(plan, action) for action in actions],
+            "rows": [row(plan, action, cover.as_of(report)) for action in actions],
         } for priority, actions in selected(plan, report)],
         "empty_message": "No action matches the tracker's filters.",
         "draft_mark": "",
