@@ -74,11 +74,20 @@ def _inline(token, references: bool) -> Inline:
     return Inline(runs)
 
 
+# Text with none of these is one plain paragraph to CommonMark, so it need not be parsed: most cells
+# of a plan (issues, steps, short actions) are like that, and parsing was most of a large plan's
+# context-building time.
+MARKUP = re.compile(r"[\n\r*_`\\\[\]<>&#|!~]|^\s*(?:[-+>=]|\d+[.)])|^\s{4}|\s$|^\s")
+
+
 def parse(text: str, references: bool = False) -> list[dict]:
     """Markdown -> [{kind, inline}] (and {kind: 'table', rows: [[Inline]]} for pipe tables)."""
     if not text or not str(text).strip():
         return []
-    tokens = _parser().parse(str(text))
+    text = str(text)
+    if not MARKUP.search(text):
+        return [{"kind": "paragraph", "inline": Inline([(clean(text), False, False)])}]
+    tokens = _parser().parse(text)
     blocks: list[dict] = []
     depth = 0
     table_rows: list[list[Inline]] | None = None
