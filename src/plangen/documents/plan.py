@@ -89,6 +89,8 @@ def action_row(plan: Plan, action: Action) -> dict:
         action_blocks.append({"kind": "paragraph", "text": RichText("(placeholder)", italic=True)})
     due_lines = _lines_with_letters(action, [action.due.display()], [step.due.display() for step in action.steps])
     lead_lines = _lines_with_letters(action, [leads_text(action.lead)], [leads_text(step.lead) for step in action.steps])
+    if not lead_lines:
+        lead_lines = ["Not named"]  # a blank cell hides that nobody is accountable
     if action.partners is None:
         partner_lines = []
     elif not action.partners:
