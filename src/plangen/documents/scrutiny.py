@@ -176,7 +176,10 @@ def indicator_appendix(plan: Plan) -> list[dict]:
                         + values + [_value(indicator.target, indicator.unit), indicator.owner or "", rag])
             fill = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}.get(indicator_maths.PRINTED_RAG.get(rag.lower(), ""))
             fills.append([None] * (len(headers) - 1) + [fill])
-        widths = [1.3, 5.2, 1.3] + [1.0] * len(months) + [1.4, 1.1, 1.2]
+        # fit a portrait page: the monthly columns take what they need ("71.3%"), the title the rest
+        month_width = 1.1
+        title_width = max(2.5, 17.4 - (1.1 + 1.5 + month_width * len(months) + 1.3 + 1.4 + 1.5))
+        widths = [1.1, title_width, 1.5] + [month_width] * len(months) + [1.3, 1.4, 1.5]
         items.append({"kind": "table", "number": "", "table": TableSpec(headers, rows, fills, widths, font_size=7.5)})
     return items
 
