@@ -167,10 +167,6 @@ def partners_text(action: Action) -> str:
     return ", ".join(action.partners) if action.partners else "N/A"
 
 
-def refs_text(action: Action) -> str:
-    return action.refs.display()
-
-
 def _months_later(old: Action, new: Action) -> int | None:
     if old.deadline is None or new.deadline is None:
         return None
@@ -234,7 +230,7 @@ def compare_actions(old: Action, new: Action) -> list[Change]:
     old_text, new_text = action_text(old), action_text(new)
     if old_text.split() != new_text.split():
         changes.append(Change("text", subject, old_text, new_text, words=word_diff(old_text, new_text)))
-    simple = [("issue", old.issue, new.issue), ("refs", refs_text(old), refs_text(new)),
+    simple = [("issue", old.issue, new.issue), ("refs", old.refs.display(), new.refs.display()),
               ("lead", leads_text(old), leads_text(new)), ("partners", partners_text(old), partners_text(new))]
     for kind, before, after in simple:
         if before != after:
@@ -331,10 +327,3 @@ def summary_rows(changes: list[Change]) -> list[dict]:
     """Rows for a committee paper's 'changes since' table."""
     return [{"what": f"{change.subject[0].upper()}{change.subject[1:]}: {change.label}", "detail": change.detail}
             for change in changes]
-
-
-def counts(changes: list[Change]) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for change in changes:
-        totals[change.label] = totals.get(change.label, 0) + 1
-    return totals
