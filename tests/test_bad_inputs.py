@@ -1,10 +1,9 @@
 """The bad-input corpus (tests/bad_inputs/cases.yaml): every case gets its exact message and exit code,
-no traceback, within a second of validation."""
+and no traceback. (How long validation takes is measured in benchmarks/, not here.)"""
 
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,6 @@ def test_bad_input(case, tmp_path):
     plan = prepare(case, tmp_path)
     command = case.get("command", "validate")
     expect = case["expect"]
-    started = time.perf_counter()
     if command == "validate":
         completed = run_cli("validate", plan, "--as-of", "2026-01-01", cwd=tmp_path)
     elif command == "render-plan":
@@ -58,7 +56,6 @@ def test_bad_input(case, tmp_path):
         completed = run_cli("render", "report", plan / "reports" / "nope.yaml", cwd=tmp_path)
     else:
         completed = run_cli("validate", tmp_path / "elsewhere", cwd=tmp_path)
-    elapsed = time.perf_counter() - started
     assert "Traceback" not in completed.stdout + completed.stderr
     assert completed.returncode == expect["exit"], completed.stdout + completed.stderr
     if "stderr" in expect:
@@ -73,8 +70,6 @@ def test_bad_input(case, tmp_path):
             line, column = finding["line"], finding["column"]
         shown = f"plan/{finding['file']}:{line}:{column}: {finding['severity']}: {finding['message']} [{finding['rule']}]"
         assert shown in completed.stdout, completed.stdout
-    if command == "validate":
-        assert elapsed < 1.0 + 0.5, f"validation took {elapsed:.2f}s"  # a process start is included
 
 
 def test_corpus_is_large_enough():

@@ -62,8 +62,133 @@ def validator(kind: str):
     registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
     )
+    return Draft202012Validator(_inlined(kind), registry=registry)
+
+
+# The keywords plangen's schemas use. conforms() understands exactly these; any other keyword makes
+# it answer "no", and jsonschema then decides.
+QUICK_KEYWORDS = {"type", "properties", "additionalProperties", "patternProperties", "items", "required",
+                  "enum", "pattern", "minItems", "minLength", "minProperties", "anyOf", "allOf", "$ref"}
+IGNORED_KEYWORDS = ANNOTATIONS | {"$schema", "$id", "$defs", "$comment"}
+
+
+@lru_cache(maxsize=None)
+def _inlined(kind: str) -> dict:
     name = f"{kind}.schema.json"
-    return Draft202012Validator(_inline(schemas[name], name), registry=registry)
+    return _inline(_schemas()[name], name)
+
+
+@lru_cache(maxsize=None)
+def _referenced(absolute: str) -> dict:
+    """The schema an absolute $ref left in place by _inline points to (a report section's sections)."""
+    base, _, pointer = absolute.partition("#")
+    name = next(name for name, schema in _schemas().items() if schema.get("$id") == base)
+    target = _schemas()[name]
+    for part in filter(None, pointer.split("/")):
+        target = target[part]
+    return _inline(target, name, (absolute,))
+
+
+@lru_cache(maxsize=None)
+def _regex(pattern: str):
+    import re
+
+    return re.compile(pattern)
+
+
+def _has_type(instance, name: str) -> bool:
+    if name == "string":
+        return isinstance(instance, str)
+    if name == "object":
+        return isinstance(instance, dict)
+    if name == "array":
+        return isinstance(instance, list)
+    if name == "boolean":
+        return isinstance(instance, bool)
+    if name == "null":
+        return instance is None
+    if isinstance(instance, bool):
+        return False
+    if name == "integer":
+        return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+    if name == "number":
+        return isinstance(instance, (int, float))
+    return False
+
+
+def conforms_to(schema, instance) -> bool:
+    if schema is True:
+        return True
+    if not isinstance(schema, dict):
+        return False
+    for keyword, value in schema.items():
+        if keyword in IGNORED_KEYWORDS:
+            continue
+        if keyword == "type":
+            if not (_has_type(instance, value) if isinstance(value, str) else any(_has_type(instance, name) for name in value)):
+                return False
+        elif keyword == "properties":
+            if isinstance(instance, dict) and not all(
+                    conforms_to(subschema, instance[key]) for key, subschema in value.items() if key in instance):
+                return False
+        elif keyword == "additionalProperties":
+            if isinstance(instance, dict):
+                declared = schema.get("properties", {})
+                patterns = [_regex(pattern) for pattern in schema.get("patternProperties", {})]
+                for key, item in instance.items():
+                    if key in declared or any(pattern.search(key) for pattern in patterns):
+                        continue
+                    if not conforms_to(value, item):
+                        return False
+        elif keyword == "patternProperties":
+            if isinstance(instance, dict):
+                for pattern, subschema in value.items():
+                    regex = _regex(pattern)
+                    if not all(conforms_to(subschema, item) for key, item in instance.items() if regex.search(key)):
+                        return False
+        elif keyword == "items":
+            if isinstance(instance, list) and not all(conforms_to(value, item) for item in instance):
+                return False
+        elif keyword == "required":
+            if isinstance(instance, dict) and not all(key in instance for key in value):
+                return False
+        elif keyword == "enum":
+            # exact types only: jsonschema's equality (1 == 1.0, true != 1) is left to jsonschema
+            if not any(type(instance) is type(choice) and instance == choice for choice in value):
+                return False
+        elif keyword == "pattern":
+            if isinstance(instance, str) and not _regex(value).search(instance):
+                return False
+        elif keyword == "minLength":
+            if isinstance(instance, str) and len(instance) < value:
+                return False
+        elif keyword == "minItems":
+            if isinstance(instance, list) and len(instance) < value:
+                return False
+        elif keyword == "minProperties":
+            if isinstance(instance, dict) and len(instance) < value:
+                return False
+        elif keyword == "anyOf":
+            if not any(conforms_to(subschema, instance) for subschema in value):
+                return False
+        elif keyword == "allOf":
+            if not all(conforms_to(subschema, instance) for subschema in value):
+                return False
+        elif keyword == "$ref":
+            if not conforms_to(_referenced(value), instance):
+                return False
+        else:
+            return False
+    return True
+
+
+def conforms(kind: str, data) -> bool:
+    """True only when `data` certainly satisfies the kind's schema.
+
+    A valid plan is the common case, and checking it here takes a tenth of the time jsonschema
+    needs just to import. "False" means "not certain": jsonschema then validates and explains.
+    """
+    return conforms_to(_inlined(kind), data)
 
 
 def _definition(name: str) -> dict:

@@ -370,6 +370,8 @@ def walk_strings(value, path: tuple = ()):
 
 
 def schema_findings(source: SourceFile, reported: set) -> list[Finding]:
+    if schemas.conforms(source.kind, source.data):
+        return []
     found = []
     for error in schemas.validator(source.kind).iter_errors(source.data):
         for path, rule, message, hint, at_key in schemas.describe(error):

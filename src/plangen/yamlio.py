@@ -11,6 +11,7 @@ import datetime
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,26 @@ def display_path(path: Path) -> str:
         return str(absolute)
 
 
+@lru_cache(maxsize=None)
+def _resolver_class():
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class OneVersionResolver(VersionedResolver):
+        """ruamel.yaml works out the document's YAML version again for every scalar it types, which
+        was half of parsing a plan. The version is fixed once the document has started, so the
+        table of implicit types is looked up once per document."""
+
+        @property
+        def versioned_resolver(self):
+            try:
+                return self._table_for_document
+            except AttributeError:
+                self._table_for_document = VersionedResolver.versioned_resolver.fget(self)
+                return self._table_for_document
+
+    return OneVersionResolver
+
+
 def compose(text: str):
     """Parse to a node graph with every node's position, with libyaml when available (ten times faster)."""
     from ruamel.yaml import YAML
@@ -40,6 +61,7 @@ def compose(text: str):
         yaml = YAML(typ="safe")
     except ImportError:
         yaml = YAML(typ="safe", pure=True)
+    yaml.Resolver = _resolver_class()
     return yaml.compose(text)
 
 
