@@ -1,7 +1,8 @@
 """plangen's benchmarks, in one run on one machine: `make bench` writes benchmarks/RESULTS.md.
 
 Measured (median of several repetitions, each in a fresh process so imports and peak memory count):
-  - `plangen validate plan` and `plangen build` on the bundled plan, as whole processes;
+  - `plangen validate plan` and `plangen build` on the bundled plan, as whole processes, beside the
+    floor every Python command pays (`python -c pass`) and every Typer command pays (`import typer`);
   - load + validate, and render of the plan document, at 100 / 1,000 / 10,000 actions (synthetic.py);
   - the same plan content rendered by the alternatives: pandoc converting equivalent Markdown, and
     bare docxtpl rendering the action table from a minimal template with no validation;
@@ -174,7 +175,10 @@ def main() -> None:
                                 f"{_cores()} cores, Python {platform.python_version()}"}
 
     print("whole processes on the bundled plan …", flush=True)
-    results["validate"] = process([plangen, "validate", str(REPO / "plan")], repeat)
+    # short and noisy: more repetitions; the floors are what any Python / any Typer command pays
+    results["python"] = process([sys.executable, "-c", "pass"], max(repeat, 15))
+    results["typer"] = process([sys.executable, "-c", "import typer"], max(repeat, 15))
+    results["validate"] = process([plangen, "validate", str(REPO / "plan")], max(repeat, 15))
     build_output = WORK / "build"
     results["build"] = process([plangen, "build", str(REPO / "plan"), "-o", str(build_output)], max(1, repeat // 2))
 
@@ -215,9 +219,12 @@ def results_markdown(results: dict, with_pandoc: bool) -> str:
     lines = ["# Benchmark results", "", f"Machine: {results['machine']}. Medians of repeated runs; "
              "each measurement in a fresh process. Written by `make bench` (benchmarks/run.py).", "",
              "## Whole processes, bundled plan", "", "| command | wall (s) | peak memory (MiB) |", "|---|---|---|"]
-    for name in ("validate", "build"):
+    for name, label in (("python", "`python -c pass` (floor)"), ("typer", "`python -c 'import typer'` (floor for any Typer CLI)"),
+                        ("validate", "`plangen validate`"), ("build", "`plangen build`")):
         seconds, mib = results[name]
-        lines.append(f"| `plangen {name}` | {seconds:.2f} | {mib:.0f} |")
+        lines.append(f"| {label} | {seconds:.2f} | {mib:.0f} |")
+    lines += ["", f"- `plangen validate` / Typer floor = {results['validate'][0] / results['typer'][0]:.1f}; "
+              f"`plangen build` / `plangen validate` = {results['build'][0] / results['validate'][0]:.1f}"]
     lines += ["", "## By plan size (seconds; plan-document render excludes LibreOffice page numbering)", "",
               "| actions | load + validate | render plan | bare docxtpl | pandoc | plangen / docxtpl | pandoc / plangen | peak MiB (render) |",
               "|---|---|---|---|---|---|---|---|"]

@@ -92,6 +92,7 @@ class Checker:
         self._wordings: dict[str, str] = {}
         self._word_sets: dict[str, set[str]] = {}
         self.strict = "warning" if plan.is_draft else "error"
+        self.actions_by_number = plan.actions_by_number
         # with no readable register every reference would look unknown; its own error says enough
         self.register_loaded = any(source.kind == "people" and source.data is not None for source in plan.files)
 
@@ -233,7 +234,7 @@ class Checker:
     def check_text_references(self, where, text: str, subject: str, suffix: tuple):
         if not text or "[" not in text and "see action" not in text.lower():
             return
-        actions = self.plan.actions_by_number
+        actions = self.actions_by_number
         for match in ACTION_REFERENCE.finditer(text):
             number = match.group(1) or match.group(2)
             if number not in actions:
@@ -266,7 +267,7 @@ class Checker:
 
     def check_reference_wording(self, where, text: str, subject: str):
         """'…wording of action 5.1… [action 5.5]': the quoted words should be the cited action's."""
-        actions = self.plan.actions_by_number
+        actions = self.actions_by_number
         for line in text.splitlines():
             match = ACTION_REFERENCE.search(line)
             if not match:
@@ -276,16 +277,17 @@ class Checker:
             if len(quoted) < 25 or cited not in actions:
                 continue
 
-            def likeness(action: Action) -> float:
-                return difflib.SequenceMatcher(None, quoted.lower(), self.wording(action)[: len(quoted) * 2]).ratio()
+            def likeness(action: Action, at_least: float = 0.0) -> float:
+                matcher = difflib.SequenceMatcher(None, quoted.lower(), self.wording(action)[: len(quoted) * 2])
+                # quick_ratio is an upper bound: a candidate that cannot pass needs no exact ratio
+                return matcher.ratio() if matcher.quick_ratio() > at_least else 0.0
 
             # word overlap picks a few candidates cheaply; only they get the slower character match
             quoted_words = set(WORD.findall(quoted.lower()))
             candidates = sorted(actions.values(), key=lambda action: -len(quoted_words & self.words(action)))[:3]
-            cited_score = likeness(actions[cited])
-            best = max(candidates, key=likeness)
-            best_score = likeness(best)
-            if best.number != cited and best_score > 0.6 and best_score - cited_score > 0.2:
+            best_score, best = max(((likeness(action, at_least=0.6), action) for action in candidates if action.number != cited),
+                                   key=lambda scored: scored[0], default=(0.0, None))
+            if best is not None and best_score > 0.6 and best_score - likeness(actions[cited]) > 0.2:
                 self.add(where, "reference-wording",
                          f"the text cited as action {cited} is the wording of action {best.number}",
                          f"cite [action {best.number}] or quote action {cited}", f"{subject} action {cited}")
