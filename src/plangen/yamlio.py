@@ -304,22 +304,19 @@ def _yaml_error_finding(source: SourceFile, error: Exception) -> Finding:
 
 QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 BRACKETS = re.compile(r"[\[\]{}]")
-INDENT = re.compile(r"^ +(?=\S)", re.M)  # leading spaces of lines that hold something
 
 
 def _nesting_depth(text: str) -> int:
     """A cheap upper bound on nesting, checked before parsing so hostile input is refused quickly:
     open flow brackets outside quotes, or block indentation (two spaces a level)."""
     deepest = depth = 0
-    # nesting can go no deeper than the number of opening brackets; most files need no scan
-    if text.count("[") + text.count("{") > MAX_DEPTH:
-        for bracket in BRACKETS.findall(QUOTED.sub("", text)):
-            if bracket in "[{":
-                depth += 1
-                deepest = max(deepest, depth)
-            else:
-                depth = max(depth - 1, 0)
-    indent = max(map(len, INDENT.findall(text)), default=0)
+    for bracket in BRACKETS.findall(QUOTED.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines() if line.strip()), default=0)
     return max(deepest, indent // 2)
 
 
