@@ -26,6 +26,13 @@ def _schemas() -> dict[str, dict]:
 ANNOTATIONS = {"description", "examples", "title", "default"}
 
 
+def _at_pointer(document: str, pointer: str):
+    target = _schemas()[document]
+    for part in filter(None, pointer.split("/")):
+        target = target[part]
+    return target
+
+
 def _inline(node, document: str, resolving: tuple = ()):
     """The schema with each $ref replaced by what it points to, except references back into a
     definition being resolved (a report's sections hold sections), which stay references.
@@ -43,10 +50,7 @@ def _inline(node, document: str, resolving: tuple = ()):
     absolute = f"{_schemas()[target_document]['$id']}#{pointer}"
     if absolute in resolving:
         return {**node, "$ref": absolute}
-    target = _schemas()[target_document]
-    for part in filter(None, pointer.split("/")):
-        target = target[part]
-    resolved = _inline(target, target_document, resolving + (absolute,))
+    resolved = _inline(_at_pointer(target_document, pointer), target_document, resolving + (absolute,))
     siblings = {key: value for key, value in node.items() if key != "$ref"}
     if set(siblings) <= ANNOTATIONS:
         return {**resolved, **siblings}
@@ -65,10 +69,6 @@ def validator(kind: str):
     return Draft202012Validator(_inlined(kind), registry=registry)
 
 
-# The keywords plangen's schemas use. conforms() understands exactly these; any other keyword makes
-# it answer "no", and jsonschema then decides.
-QUICK_KEYWORDS = {"type", "properties", "additionalProperties", "patternProperties", "items", "required",
-                  "enum", "pattern", "minItems", "minLength", "minProperties", "anyOf", "allOf", "$ref"}
 IGNORED_KEYWORDS = ANNOTATIONS | {"$schema", "$id", "$defs", "$comment"}
 
 
@@ -83,10 +83,7 @@ def _referenced(absolute: str) -> dict:
     """The schema an absolute $ref left in place by _inline points to (a report section's sections)."""
     base, _, pointer = absolute.partition("#")
     name = next(name for name, schema in _schemas().items() if schema.get("$id") == base)
-    target = _schemas()[name]
-    for part in filter(None, pointer.split("/")):
-        target = target[part]
-    return _inline(target, name, (absolute,))
+    return _inline(_at_pointer(name, pointer), name, (absolute,))
 
 
 @lru_cache(maxsize=None)
@@ -117,6 +114,8 @@ def _has_type(instance, name: str) -> bool:
 
 
 def conforms_to(schema, instance) -> bool:
+    """The keywords plangen's schemas use, checked as JSON Schema 2020-12 defines them. Any other
+    keyword makes the answer "no" (not certain), and jsonschema then decides."""
     if schema is True:
         return True
     if not isinstance(schema, dict):
