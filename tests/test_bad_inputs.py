@@ -11,6 +11,7 @@ from docx import Document
 from ruamel.yaml import YAML
 
 from conftest import SCAFFOLD_PLAN, position, run_cli
+from plangen.rules import all_rules
 
 CASES = YAML(typ="safe").load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text())["cases"]
 
@@ -74,3 +75,8 @@ def test_bad_input(case, tmp_path):
 
 def test_corpus_is_large_enough():
     assert len(CASES) >= 40
+
+
+def test_every_rule_the_corpus_reports_is_registered():
+    rules = {case["expect"]["finding"]["rule"] for case in CASES if case["expect"].get("finding")}
+    assert rules - set(all_rules()) == set()
