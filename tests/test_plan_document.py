@@ -201,6 +201,6 @@ def test_template_naming_an_unknown_variable_fails_clearly(tmp_path):
     previous.write_bytes(b"previous build")
     completed = run_cli("render", "plan", "--plan", repository / "plan", "--output", tmp_path / "out")
     assert completed.returncode == 4
-    assert "template plan.docx: 'no_such_variable' is undefined" in completed.stderr
+    assert "templates/plan.docx: 'no_such_variable' is undefined" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert previous.read_bytes() == b"previous build"

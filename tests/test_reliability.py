@@ -130,9 +130,9 @@ def test_rendered_plan_keeps_every_action_exactly(actions, tmp_path_factory):
     (root / "priorities" / "01-generated.yaml").write_text(buffer.getvalue())
     result = validate(root)
     assert result.ok, [finding.as_text() for finding in result.errors]
-    document = render.fill(render.template_path(root, plan_document.TEMPLATE), plan_document.build_context(result.plan))
     output = root / "out.docx"
-    render.write(document, output)
+    output.write_bytes(render.produce(render.template_path(root, plan_document.TEMPLATE),
+                                      plan_document.build_context(result.plan)))
     text = document_text(output)
     flat = normalise(text)
     for action in actions:

@@ -26,13 +26,6 @@ def template_path(plan_root: Path, name: str) -> Path:
     return shipped
 
 
-def jinja_environment():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-
-
 def template_class():
     """docxtpl's template, with the rendered body put in place by text rather than by moving the
     parsed tree between documents: lxml's cross-document move reconciles namespaces node by node,
@@ -56,105 +49,87 @@ def template_class():
     return Template
 
 
-def fill(template: Path, context: dict):
-    """Render the template; returns the python-docx Document. Template problems become RenderError."""
+MAX_OUTPUT_BYTES = 256 * 2**20
+
+
+def produce(template: Path, context: dict, finishing=None) -> bytes:
+    """The finished .docx as bytes: the context made plain data (sandbox.template_values), then the
+    template rendered in a resource-limited worker process, where `finishing(document)` (properties,
+    post-processing) runs too. Template problems, and templates that take too long or too much
+    memory, become RenderError naming the template."""
+    from plangen import sandbox, worker
+
+    values = sandbox.template_values(context)
+    return worker.run(_render_bytes, (template, values, finishing), what=f"template {shown(template)}")
+
+
+def _render_bytes(template: Path, values: dict, finishing) -> bytes:
+    document = fill(template, values)
+    if finishing is not None:
+        finishing(document)
+    data = to_bytes(document)
+    if len(data) > MAX_OUTPUT_BYTES:
+        raise RenderError(f"template {shown(template)}: the document would be {len(data) // 2**20} MiB, over the "
+                          f"{MAX_OUTPUT_BYTES // 2**20} MiB limit", hint="a template loop is probably repeating too much")
+    return data
+
+
+def shown(template: Path) -> str:
+    """The template's path as the clerk would type it: relative to the working directory when inside it."""
+    try:
+        return str(Path(template).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(template)
+
+
+def fill(template: Path, values: dict):
+    """Render the template with plain-data values in the sandbox; returns the docxtpl document.
+    Runs inside the worker (see `produce`); every failure of the template becomes a RenderError."""
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError, TemplateError
 
+    from plangen import sandbox
+
+    source = template
+    template = shown(template)
     try:
-        document = template_class()(str(template))
-        context = with_tables(document, context)
-        document.render(context, jinja_env=jinja_environment(), autoescape=True)
+        document = template_class()(str(source))
+        document.render(values, jinja_env=sandbox.environment(), autoescape=True)
     except TemplateSyntaxError as error:
-        raise RenderError(f"template {template.name}: syntax error: {error.message}",
-                          hint="check the {{ }} and {% %} tags in the template (Word may split a tag across runs; retype it)") from None
+        raise RenderError(f"template {template}: syntax error: {error.message}",
+                          hint="check the {{ }} and {% %} tags in the template (Word may split a tag across runs; retype it)"
+                               + _around(error)) from None
     except UndefinedError as error:
-        raise RenderError(f"template {template.name}: {error.message}",
-                          hint="see 'plangen context KIND' for the variables this template receives") from None
+        raise RenderError(f"template {template}: {error.message}",
+                          hint="see 'plangen context KIND' for the variables this template receives" + _around(error)) from None
     except SecurityError as error:
-        raise RenderError(f"template {template.name}: refused by the sandbox: {error}",
-                          hint="templates may only place values from the context") from None
+        raise RenderError(f"template {template}: refused by the sandbox: {error}",
+                          hint="templates may only place values from the context" + _around(error)) from None
     except TemplateError as error:
-        raise RenderError(f"template {template.name}: {error}") from None
-    except (KeyError, ValueError, OSError) as error:
-        if "zip" in str(error).lower() or isinstance(error, (KeyError, OSError)):
-            raise RenderError(f"template {template.name} is not a readable .docx file ({error})") from None
-        raise
-    except Exception as error:
-        if type(error).__name__ in ("BadZipFile", "PackageNotFoundError"):
-            raise RenderError(f"template {template.name} is not a .docx file",
+        raise RenderError(f"template {template}: {error}", hint=_around(error).strip() or None) from None
+    except RecursionError:
+        raise RenderError(f"template {template}: refused: it recurses too deeply",
+                          hint="a macro probably calls itself without end") from None
+    except Exception as error:  # the template is untrusted: whatever it provokes is its error, not a crash
+        name = type(error).__name__
+        if name in ("BadZipFile", "PackageNotFoundError") or isinstance(error, (KeyError, OSError)):
+            raise RenderError(f"template {template} is not a readable .docx file ({name})",
                               hint="save the template from Word as a .docx document") from None
-        raise
+        if name == "XMLSyntaxError":
+            raise RenderError(f"template {template}: the rendered document is not well-formed Word XML ({error})",
+                              hint="a tag probably sits inside Word's own markup; retype it in one piece") from None
+        if "no loader" in str(error):
+            raise RenderError(f"template {template}: refused: include, import and extends are not available",
+                              hint="a template is one .docx file; put what it needs in it") from None
+        raise RenderError(f"template {template}: {name}: {error}",
+                          hint="templates may only place values from the context") from None
     return document
 
 
-def with_tables(document, value):
-    """Replace every TableSpec in the context with a docxtpl subdocument holding the real table."""
-    from plangen.documents.common import TableSpec
-
-    if isinstance(value, TableSpec):
-        return table_subdoc(document, value)
-    if isinstance(value, dict):
-        return {key: with_tables(document, item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [with_tables(document, item) for item in value]
-    return value
-
-
-def table_subdoc(document, spec):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    subdoc = document.new_subdoc()
-    table = subdoc.add_table(rows=1, cols=len(spec.headers))
-    table.style = "Table Grid"
-
-    def shade(cell, fill):
-        properties = cell._tc.get_or_add_tcPr()
-        element = OxmlElement("w:shd")
-        element.set(qn("w:val"), "clear")
-        element.set(qn("w:color"), "auto")
-        element.set(qn("w:fill"), fill)
-        properties.append(element)
-
-    def write(cell, text, bold=False, colour=None):
-        lines = str(text).split("\n")
-        paragraph = cell.paragraphs[0]
-        for index, line in enumerate(lines):
-            if index:
-                paragraph.add_run().add_break()
-            run = paragraph.add_run(line)
-            run.font.size = Pt(spec.font_size)
-            run.bold = bold or None
-            if colour:
-                run.font.color.rgb = RGBColor.from_string(colour)
-
-    for cell, header in zip(table.rows[0].cells, spec.headers):
-        write(cell, header, bold=True, colour="FFFFFF")
-        shade(cell, "1F3A5F")
-    header_properties = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header_properties.append(repeat)
-    for row_index, values in enumerate(spec.rows):
-        row = table.add_row()
-        keep = OxmlElement("w:cantSplit")
-        keep.set(qn("w:val"), "true")
-        row._tr.get_or_add_trPr().append(keep)
-        for column, (cell, value) in enumerate(zip(row.cells, values)):
-            write(cell, value, bold=spec.bold_first_column and column == 0)
-            fill = spec.fills[row_index][column] if spec.fills else None
-            if fill:
-                shade(cell, fill)
-    if spec.widths_cm:
-        table.autofit = False
-        for row in table.rows:
-            for cell, width in zip(row.cells, spec.widths_cm):
-                cell.width = Cm(width)
-        for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), spec.widths_cm):
-            column.set(qn("w:w"), str(int(width * 567)))
-    return subdoc
+def _around(error) -> str:
+    """docxtpl keeps the template text around a failing tag; quote it so the clerk can find the tag."""
+    lines = [line.strip() for line in getattr(error, "docx_context", None) or [] if line.strip()]
+    return ("\n  near: " + " / ".join(lines)[:300]) if lines else ""
 
 
 def finish(document, title: str, author: str, subject: str = "") -> None:

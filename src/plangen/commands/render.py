@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from plangen.atomic import write_bytes
 from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
@@ -34,11 +35,15 @@ def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: b
     from plangen import office, render
 
     module = kind_module(kind)
-    document = render.fill(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan))
-    if hasattr(module, "postprocess"):
-        module.postprocess(document.docx, plan)
-    render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
-    output = render.write(document, output_dir / module.OUTPUT)
+
+    def finishing(document):
+        if hasattr(module, "postprocess"):
+            module.postprocess(document.docx, plan)
+        render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
+
+    data = render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
+    output = output_dir / module.OUTPUT
+    write_bytes(output, data)
     if refresh:
         office.refresh_fields([output])
     if pdf:
@@ -51,9 +56,11 @@ def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bo
     from plangen.documents import registry
 
     module = registry.REPORT_KINDS[report.data["kind"]]
-    document = render.fill(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report))
-    render.finish(document, module.title(plan, report), plan.meta.get("author") or plan.council)
-    output = render.write(document, output_dir / "reports" / (report.path.stem + ".docx"))
+    title = module.title(plan, report)
+    data = render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report),
+                          lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
+    output = output_dir / "reports" / (report.path.stem + ".docx")
+    write_bytes(output, data)
     if refresh:
         office.refresh_fields([output])
     if pdf:

@@ -4,28 +4,7 @@ from __future__ import annotations
 
 from plangen import text as narrative
 from plangen.model import Plan
-
-
-class RawXml(str):
-    """WordprocessingML placed as-is by a {{r …}} tag (fields, bookmarks). Built only by plangen."""
-
-    def __html__(self):
-        return str(self)
-
-
-def bookmark(name: str, number: int) -> RawXml:
-    return RawXml(f'<w:bookmarkStart w:id="{number}" w:name="{name}"/><w:bookmarkEnd w:id="{number}"/>')
-
-
-def page_reference(bookmark_name: str, cached: str = "") -> RawXml:
-    """A PAGEREF field; its cached result is refreshed by LibreOffice during build, or by Word on open."""
-    return RawXml(
-        '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-        f'<w:r><w:instrText xml:space="preserve"> PAGEREF {bookmark_name} \\h </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-        f'<w:r><w:t>{cached}</w:t></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    )
+from plangen.wordxml import RawXml, bookmark, page_reference  # noqa: F401 (the context builders' vocabulary)
 
 
 def blocks(markdown: str, references: bool = True) -> list[dict]:

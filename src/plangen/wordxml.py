@@ -1,0 +1,114 @@
+"""WordprocessingML that plangen builds itself: fields, bookmarks, generated tables, text runs.
+
+Everything here returns `RawXml`, a plain string a template places with {{r …}} or {{p …}}. Templates
+receive these finished strings, never an object that could render or write (see sandbox.py).
+Text is escaped here, once; a character XML forbids is refused rather than silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+TWIPS_PER_CM = 567
+# A portrait A4 page's text width with 2 cm margins, for tables whose columns are not given.
+DEFAULT_TABLE_WIDTH_CM = 17.0
+HEADER_FILL = "1F3A5F"
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+class RawXml(str):
+    """WordprocessingML placed as-is by a {{r …}} or {{p …}} tag. Built only by plangen."""
+
+    __slots__ = ()
+
+    def __html__(self):
+        return str(self)
+
+
+class UnsafeText(ValueError):
+    """Text holding a character Word XML cannot carry (validation reports these at their line)."""
+
+
+def text(value) -> str:
+    """Escaped character data for a <w:t>."""
+    value = "" if value is None else str(value)
+    found = XML_FORBIDDEN.search(value)
+    if found:
+        raise UnsafeText(f"text contains the control character U+{ord(found.group()):04X}: {value[:60]!r}")
+    return escape(value)
+
+
+def run(value: str, bold: bool = False, italic: bool = False, size_points: float | None = None,
+        colour: str | None = None) -> str:
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    if colour:
+        properties += f'<w:color w:val="{colour}"/>'
+    if size_points:
+        properties += f'<w:sz w:val="{round(size_points * 2)}"/><w:szCs w:val="{round(size_points * 2)}"/>'
+    properties = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    return f'<w:r>{properties}<w:t xml:space="preserve">{text(value)}</w:t></w:r>'
+
+
+def lines_paragraph(value, bold: bool = False, size_points: float | None = None, colour: str | None = None) -> str:
+    """One paragraph; each line of value after the first starts after a line break."""
+    runs = []
+    for index, line in enumerate(str(value).split("\n")):
+        if index:
+            runs.append("<w:r><w:br/></w:r>")
+        runs.append(run(line, bold=bold, size_points=size_points, colour=colour))
+    return "<w:p>" + "".join(runs) + "</w:p>"
+
+
+def bookmark(name: str, number: int) -> RawXml:
+    return RawXml(f'<w:bookmarkStart w:id="{number}" w:name="{escape(name)}"/><w:bookmarkEnd w:id="{number}"/>')
+
+
+def page_reference(bookmark_name: str, cached: str = "") -> RawXml:
+    """A PAGEREF field; its cached result is refreshed by LibreOffice during build, or by Word on open."""
+    return RawXml(
+        '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> PAGEREF {escape(bookmark_name)} \\h </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r><w:t>{escape(cached)}</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def _cell(content: str, width_twips: int | None, fill: str | None) -> str:
+    properties = ""
+    if width_twips:
+        properties += f'<w:tcW w:w="{width_twips}" w:type="dxa"/>'
+    if fill:
+        properties += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr>{content}</w:tc>" if properties else f"<w:tc>{content}</w:tc>"
+
+
+def table_xml(spec) -> RawXml:
+    """A documents.common.TableSpec as a Word table in the template's 'Table Grid' style: header row
+    marked and repeated on every page, rows kept whole where they fit."""
+    columns = len(spec.headers)
+    widths_cm = spec.widths_cm or [DEFAULT_TABLE_WIDTH_CM / max(columns, 1)] * columns
+    widths = [int(width * TWIPS_PER_CM) for width in widths_cm]
+    layout = '<w:tblLayout w:type="fixed"/>' if spec.widths_cm else ""
+    parts = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>' + layout
+        + '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0"'
+          ' w:noHBand="0" w:noVBand="1"/></w:tblPr>',
+        "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{width}"/>' for width in widths) + "</w:tblGrid>",
+        '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+    ]
+    for header, width in zip(spec.headers, widths):
+        parts.append(_cell(lines_paragraph(header, bold=True, size_points=spec.font_size, colour="FFFFFF"),
+                           width if spec.widths_cm else None, HEADER_FILL))
+    parts.append("</w:tr>")
+    for row_index, values in enumerate(spec.rows):
+        values = list(values) + [""] * (columns - len(values))
+        parts.append('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>')
+        for column, (value, width) in enumerate(zip(values, widths)):
+            fill = spec.fills[row_index][column] if spec.fills else None
+            content = lines_paragraph(value, bold=spec.bold_first_column and column == 0, size_points=spec.font_size)
+            parts.append(_cell(content, width if spec.widths_cm else None, fill))
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return RawXml("".join(parts))
