@@ -107,6 +107,9 @@ def fill(template: Path, values: dict):
                           hint="templates may only place values from the context" + _around(error)) from None
     except TemplateError as error:
         raise RenderError(f"template {template}: {error}", hint=_around(error).strip() or None) from None
+    except MemoryError:
+        raise RenderError(f"template {template}: refused: the render needed more memory than its limit",
+                          hint="a template loop probably builds too much text") from None
     except RecursionError:
         raise RenderError(f"template {template}: refused: it recurses too deeply",
                           hint="a macro probably calls itself without end") from None

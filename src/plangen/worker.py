@@ -19,7 +19,7 @@ import traceback
 from plangen.errors import PlangenError, RenderError
 
 DEFAULT_SECONDS = 120
-MEMORY_HEADROOM_BYTES = 4 * 2**30
+MEMORY_HEADROOM_BYTES = 2 * 2**30
 
 
 def limit_seconds() -> int:
