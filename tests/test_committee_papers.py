@@ -357,8 +357,11 @@ def test_scrutiny_indicator_appendix_lists_every_indicator(paper):
     assert len(expected) > 20
     shown = [(row[0], row[1]) for rows in tables_with_header(paper(SCRUTINY), 0, "Code") for row in rows[1:]]
     assert shown == expected
-    # the appendix is introduced under its title, after the body of the paper
-    assert (indicators.get("title") or "Priority performance indicators") in headings(paper(SCRUTINY), 1)
+    # the appendix is introduced under 'Appendix N: title', after the body of the paper, then the indicators' own title
+    appendices = report_yaml(SCRUTINY)["appendices"]
+    number = next(index for index, appendix in enumerate(appendices, 1) if appendix.get("content") == "indicators")
+    assert f"Appendix {number}: {appendices[number - 1]['title']}" in headings(paper(SCRUTINY), 1)
+    assert any(heading.startswith(indicators["title"]) for heading in headings(paper(SCRUTINY), 2))
 
 
 # ==================================================================================================

@@ -533,6 +533,10 @@ def items_loop(document, items: str):
         ("{{r item.text }}", "Heading 2", False),
         ("{%p elif item.kind == 'appendix' %}", None, False),
         ("{{r item.text }}", "Heading 1", True),
+        ("{%p elif item.kind == 'minor_heading' %}", None, False),
+        ("{{r item.text }}", "Heading 3", False),
+        ("{%p elif item.kind == 'xml' %}", None, False),
+        ("{{p item.xml }}", None, False),
         ("{%p elif item.kind == 'numbered' %}", None, False),
         ("{{ item.number }}\t{{r item.text }}", "Numbered Paragraph", False),
         ("{%p elif item.kind == 'bullet' %}", None, False),
@@ -590,16 +594,16 @@ def report_template() -> Document:
 
     items_loop(document, "items")
 
-    para(document, "CONTACT OFFICER:", "Label")
+    para(document, "CONTACT OFFICER:", "Heading 2")
     para(document, "{%p for line in contact_lines %}")
     para(document, "{{ line }}")
     para(document, "{%p endfor %}")
-    para(document, "BACKGROUND DOCUMENTS:", "Label")
+    para(document, "BACKGROUND DOCUMENTS:", "Heading 2")
     para(document, "{%p for line in background_documents %}")
     para(document, "{{ line }}")
     para(document, "{%p endfor %}")
     para(document, "{%p if appendix_lines %}")
-    para(document, "APPENDICES:", "Label")
+    para(document, "APPENDICES:", "Heading 2")
     para(document, "{%p for line in appendix_lines %}")
     para(document, "{{ line }}")
     para(document, "{%p endfor %}")

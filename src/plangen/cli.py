@@ -119,8 +119,8 @@ def render(
 
 @app.command()
 def context(
-    kind: str = typer.Argument(..., help="Document kind, or 'report'."),
-    report_file: Optional[Path] = typer.Argument(None, help="For 'report': the report file."),
+    kind: str = typer.Argument(..., help="Document kind (any name 'plangen kinds' lists), or 'report'."),
+    report_file: Optional[Path] = typer.Argument(None, help="The report file. For a report kind without one: the plan's latest report of that kind."),
     plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
     output_format: ContextFormat = typer.Option(ContextFormat.yaml, "--format", help="yaml or json."),
 ):

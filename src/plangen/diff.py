@@ -315,8 +315,9 @@ def compare(old: Plan, new: Plan) -> list[Change]:
 
 
 def _first_line(text: str, limit: int = 120) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    from plangen.text import shorten
+
+    return shorten(text, limit)
 
 
 def action_counts(plan: Plan) -> dict[str, int]:

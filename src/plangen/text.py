@@ -25,6 +25,19 @@ def _parser():
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary and ended with an ellipsis when cut:
+    a table cell that must stay short never ends mid-word (the full text is in the plan)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–") + "…"
+
+
 def council_references(text: str) -> str:
     """'[action 3.1]' -> '[see action 3.1]', the council's style for cross-references."""
     return REFERENCE.sub(lambda match: f"[see {match.group(1).lower()} {match.group(2).strip()}]", text)

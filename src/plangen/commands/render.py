@@ -28,6 +28,9 @@ def kind_module(kind: str):
     if kind in registry.KINDS:
         return registry.KINDS[kind]
     known = ", ".join(list(registry.KINDS) + ["report"])
+    if kind in registry.REPORT_KINDS:
+        raise UsageError(f"'{kind}' is a report kind: name its report file",
+                         hint=f"plangen render report plan/reports/FILE.yaml (known kinds: {known})")
     raise UsageError(f"unknown document kind '{kind}'", hint=f"known kinds: {known}")
 
 
@@ -111,11 +114,22 @@ def show_context(kind: str, report_file: Path | None, plan_dir: Path | None, out
     from plangen.context_dump import to_plain
     from plangen.documents import registry
 
-    if kind == "report":
+    if kind == "report" or (kind in registry.REPORT_KINDS and report_file is not None):
         report_path = required_report(report_file)
         plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
         report = find_report(plan, report_path)
+        if kind != "report" and report.data.get("kind") != kind:
+            raise UsageError(f"{report_file} is a '{report.data.get('kind')}' report, not '{kind}'")
         context = to_plain(registry.REPORT_KINDS[report.data["kind"]].build_context(plan, report))
+    elif kind in registry.REPORT_KINDS:
+        # a report kind without a file: the plan's latest report of that kind shows what its template receives
+        plan = load_valid_plan(plan_dir)
+        reports = sorted((report for report in plan.reports if report.data.get("kind") == kind),
+                         key=lambda report: report.path.name)
+        if not reports:
+            raise UsageError(f"the plan has no report of kind '{kind}'",
+                             hint=f"write one in plan/reports/ with 'kind: {kind}', or name a report file")
+        context = to_plain(registry.REPORT_KINDS[kind].build_context(plan, reports[-1]))
     else:
         plan = load_valid_plan(plan_dir)
         context = to_plain(kind_module(kind).build_context(plan))

@@ -15,6 +15,7 @@ from plangen.documents import report as cover
 from plangen.documents.common import TableSpec
 from plangen.model import Plan
 from plangen.progress import Quarter
+from plangen.text import shorten
 from plangen.yamlio import SourceFile
 
 NAME = "cabinet"
@@ -25,7 +26,7 @@ DELEGATION = ("The Leader of the Council has delegated to the Cabinet the power 
 
 
 def title(plan: Plan, report: SourceFile) -> str:
-    return report.data["subject"]
+    return cover.document_title(report)
 
 
 def caption(text: str) -> dict:
@@ -62,7 +63,7 @@ def recommendations_matrix(plan: Plan) -> list[dict]:
         text = " ".join(recommendation.text.split()) or (
             f"(to the {recommendation.to}; the plan cites it without quoting it)" if recommendation.to
             else "(the plan cites it without quoting it)")
-        rows.append([recommendation.number, text if len(text) <= 180 else text[:177].rstrip() + "…",
+        rows.append([recommendation.number, shorten(text, 180),
                      ", ".join(priorities) or "–", ", ".join(actions) or "–"])
     return [caption("Inspection recommendations and the actions that address them"),
             {"kind": "table", "number": "",

@@ -55,6 +55,12 @@ def as_of(report: SourceFile) -> datetime.date:
     return date.first_day if date.day else date.last_day
 
 
+def document_title(report: SourceFile) -> str:
+    """The .docx title: the subject, with the meeting, so a paper is never titled like the plan itself."""
+    meeting = report.data["meeting"]
+    return f"{report.data['subject']} – {meeting['committee']}, {meeting_date(report).long()}"
+
+
 def person_line(plan: Plan, person_id: str | None) -> str:
     """'Barbara Peacock, Executive Director (People)' — name and role from the register."""
     person = plan.person(person_id) if person_id else None
@@ -216,7 +222,7 @@ def build(plan: Plan, report: SourceFile, generated) -> dict:
         "items": items,
         "contact_lines": contact_lines,
         "background_documents": data.get("background_documents") or ["None"],
-        "appendix_lines": [f"Appendix {index + 1}. {appendix['title']}" for index, appendix in enumerate(appendices)],
+        "appendix_lines": [f"Appendix {index + 1}: {appendix['title']}" for index, appendix in enumerate(appendices)],
         "appendix_sections": [],
         "footer_note": f"{data['meeting']['committee']}, {meeting_date(report).long()}",
         "draft_mark": "",

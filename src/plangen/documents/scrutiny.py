@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime
 
 from plangen import indicators as indicator_maths
+from plangen import text as narrative
 from plangen import progress
 from plangen.dates import PlanDate
 from plangen.documents import report as cover
 from plangen.documents.common import TableSpec
+from plangen.text import shorten
 from plangen.model import Plan
 from plangen.yamlio import SourceFile
 
@@ -29,7 +31,7 @@ DESCRIPTION = "Scrutiny & Overview update on the improvement plan"
 
 
 def title(plan: Plan, report: SourceFile) -> str:
-    return report.data["subject"]
+    return cover.document_title(report)
 
 
 def _table(spec: TableSpec) -> list[dict]:
@@ -77,7 +79,7 @@ def status_counts(plan: Plan, report: SourceFile) -> list[dict]:
 def action_list(plan: Plan, actions, as_of: datetime.date) -> TableSpec:
     rows = []
     for action in actions:
-        first_line = " ".join(action.text.split())[:160] or (action.steps[0].text if action.steps else "")
+        first_line = shorten(action.text or (action.steps[0].text if action.steps else ""), 160)
         status = plan.status_by_id.get(action.status_at(as_of) or "")
         rows.append([action.number, first_line, " / ".join(action.all_leads),
                      action.deadline.short() if action.deadline else "", status.label if status else progress.NOT_RATED])
@@ -110,12 +112,18 @@ def _next_period_end(report: SourceFile, start: datetime.date) -> datetime.date:
     return progress.add_months(start, 1)
 
 
+def rag_label(rag: str | None) -> str:
+    return (rag or "").capitalize()
+
+
 def indicator_performance(plan: Plan) -> list[dict]:
-    """Strengths: green, or improving without being red. Underperformance: red, or worsening."""
+    """The indicators by how they stand at their latest value: green is a strength; red, or worse
+    than last month, is underperformance; an indicator improving but not yet green is 'improving';
+    the rest (amber and steady, or with no thresholds) are listed too, so none is silently left out."""
     from docxtpl import RichText
 
     months = (plan.indicators or {}).get("months") or []
-    strengths, concerns = [], []
+    groups: dict[str, list[str]] = {"strength": [], "improving": [], "concern": [], "other": []}
     for indicator in plan.indicator_list:
         month, value = indicator_maths.latest_value(indicator, months)
         if value is None:
@@ -126,16 +134,26 @@ def indicator_performance(plan: Plan) -> list[dict]:
         unit = "%" if indicator.unit == "percent" else ""
         movement = ""
         if delta is not None and delta != 0:
-            movement = f", {'up' if delta > 0 else 'down'} {abs(round(delta, 1)):g}{' points' if unit else ''} on the month"
-        line = f"{indicator.code} {indicator.title}: {value:g}{unit}{movement}" + (f" (RAG {rag})" if rag else "")
-        if rag == "red" or (better is False and rag != "green"):
-            concerns.append(line)
-        elif rag == "green" or (better and rag != "red"):
-            strengths.append(line)
-    items = [{"kind": "paragraph", "number": "", "text": RichText("Areas of strength", bold=True)}]
-    items += [{"kind": "bullet", "number": "", "text": RichText(line)} for line in strengths] or _note("None this month.")
-    items += [{"kind": "paragraph", "number": "", "text": RichText("Areas of underperformance", bold=True)}]
-    items += [{"kind": "bullet", "number": "", "text": RichText(line)} for line in concerns] or _note("None this month.")
+            amount = abs(round(delta, 1))
+            measure = (" point" if amount == 1 else " points") if unit else ""
+            movement = f", {'up' if delta > 0 else 'down'} {amount:g}{measure} on the month"
+        line = f"{indicator.code} {indicator.title}: {value:g}{unit}{movement}" + (f" (RAG {rag_label(rag)})" if rag else "")
+        if rag == "red" or better is False:
+            groups["concern"].append(line)
+        elif rag == "green":
+            groups["strength"].append(line)
+        elif better:
+            groups["improving"].append(line)
+        else:
+            groups["other"].append(line)
+    headings = [("strength", "Areas of strength", True), ("improving", "Improving, not yet on target", False),
+                ("concern", "Areas of underperformance", True), ("other", "Holding steady, not on target", False)]
+    items = []
+    for key, heading, always in headings:
+        if not groups[key] and not always:
+            continue
+        items.append({"kind": "minor_heading", "number": "", "text": RichText(heading)})
+        items += [{"kind": "bullet", "number": "", "text": RichText(line)} for line in groups[key]] or _note("None this month.")
     return items
 
 
@@ -152,35 +170,146 @@ def changes_since(plan: Plan, report: SourceFile) -> list[dict]:
     return note + (_table(TableSpec(["Change", "Detail"], rows, None, [4.5, 12.9])) if rows else [])
 
 
-def indicator_appendix(plan: Plan) -> list[dict]:
+def printed_rag(indicator, months: list[str], as_published: bool) -> tuple[str, str | None]:
+    """The RAG column's word and its colour band. Words are the scale's (Red, Amber, Green): the
+    source's 'Yellow' prints as Amber, and a word that is no RAG at all ('RAG', 'Grey') gives way to
+    the band the latest value earns under the thresholds, or 'Not rated'. `print_rag_as_published`
+    in indicators.yaml keeps the words as the source printed them."""
+    word = indicator.rag or ""
+    band = indicator_maths.PRINTED_RAG.get(word.lower())
+    if as_published:
+        return word, band
+    if band is None:
+        _, value = indicator_maths.latest_value(indicator, months)
+        band = indicator_maths.rag_for(indicator, value)
+    return (rag_label(band) if band else "Not rated"), band
+
+
+def thresholds_text(indicator) -> str:
+    """The RAG methodology as published, else written out from the thresholds."""
+    if indicator.methodology:
+        return indicator.methodology
+    parts = []
+    for band in indicator.thresholds:
+        if band.min is not None and band.max is not None:
+            parts.append(f"{band.min:g} to {band.max:g} {rag_label(band.rag)}")
+        elif band.max is not None:
+            parts.append(f"{band.max:g} or below {rag_label(band.rag)}")
+        elif band.min is not None:
+            parts.append(f"{band.min:g} or above {rag_label(band.rag)}")
+    return "; ".join(parts) or "No thresholds set"
+
+
+def _markdown_items(text: str | None) -> list[dict]:
+    return [{"kind": "bullet" if block["kind"].startswith("bullet") else "paragraph", "number": "",
+             "text": block["inline"].rich()}
+            for block in narrative.parse(text or "", references=True) if "inline" in block]
+
+
+def _label(text: str) -> dict:
+    from docxtpl import RichText
+
+    return {"kind": "minor_heading", "number": "", "text": RichText(text)}
+
+
+def indicator_appendix(plan: Plan, heading: dict) -> list[dict]:
+    """Appendix 2 as the source prints it: the Director's summary by area, the action log, then each
+    area's table of monthly values with its RAG thresholds, improvement activity and next steps."""
     from docxtpl import RichText
 
     data = plan.indicators or {}
     months = data.get("months") or []
+    as_published = bool(data.get("print_rag_as_published"))
     month_labels = [PlanDate.parse(month).short().replace(" ", "-") for month in months]
-    items = [{"kind": "appendix", "number": "", "text": RichText(data.get("title") or "Priority performance indicators")}]
-    groups: list[tuple[str, list]] = []
-    for indicator in plan.indicator_list:
-        if not groups or groups[-1][0] != indicator.group:
-            groups.append((indicator.group, []))
-        groups[-1][1].append(indicator)
+    title = data.get("title") or "Priority performance indicators"
+    if data.get("period"):
+        title += f", {PlanDate.parse(data['period']).long()}"
+    items = [heading, {"kind": "subheading", "number": "", "text": RichText(title)}]
+    for part in data.get("narrative") or []:
+        items.append(_label(part["heading"]))
+        items += _markdown_items(part["text"])
+    log = data.get("action_log") or []
+    if log:
+        items.append({"kind": "subheading", "number": "", "text": RichText("Priority indicators action log")})
+        completed = {"yes": "Y", "no": "N", "ongoing": "Ongoing"}
+        rows = [[entry["ref"], " ".join(str(entry["action"]).split()), _when(entry.get("when")),
+                 completed.get(str(entry.get("complete") or "").lower(), "")] for entry in log]
+        items += _table(TableSpec(["Ref", "Action", "When", "Complete"], rows, None, [1.8, 11.4, 2.2, 2.0]))
+    # one table per group of indicators.yaml, as the source prints them (an area may have several)
+    groups, position = [], 0
+    for group in data.get("groups") or []:
+        count = len(group.get("indicators") or [])
+        groups.append((group, plan.indicator_list[position:position + count]))
+        position += count
     polarity = {"smaller-is-better": "SIB", "bigger-is-better": "BIB"}
     headers = ["Code", "Indicator", "Polarity"] + month_labels + [data.get("target_label") or "Target", "Owner", "RAG"]
-    for group, members in groups:
-        items.append({"kind": "subheading", "number": "", "text": RichText(group)})
+    previous = None
+    for extra, members in groups:
+        if extra.get("name") != previous:
+            items.append({"kind": "subheading", "number": "", "text": RichText(extra.get("name") or "")})
+        previous = extra.get("name")
         rows, fills = [], []
         for indicator in members:
             values = [_value(indicator.values.get(month), indicator.unit) for month in months]
-            rag = indicator.rag or ""
+            word, band = printed_rag(indicator, months, as_published)
             rows.append([indicator.printed_code or indicator.code, indicator.title, polarity.get(indicator.polarity, "")]
-                        + values + [_value(indicator.target, indicator.unit), indicator.owner or "", rag])
-            fill = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}.get(indicator_maths.PRINTED_RAG.get(rag.lower(), ""))
+                        + values + [_value(indicator.target, indicator.unit), indicator.owner or "", word])
+            fill = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}.get(band or "")
             fills.append([None] * (len(headers) - 1) + [fill])
         # fit a portrait page: the monthly columns take what they need ("71.3%"), the title the rest
         month_width = 1.1
         title_width = max(2.5, 17.4 - (1.1 + 1.5 + month_width * len(months) + 1.3 + 1.4 + 1.5))
         widths = [1.1, title_width, 1.5] + [month_width] * len(months) + [1.3, 1.4, 1.5]
-        items.append({"kind": "table", "number": "", "table": TableSpec(headers, rows, fills, widths, font_size=7.5)})
+        items += _table(TableSpec(headers, rows, fills, widths, font_size=7.5))
+        items.append({"kind": "paragraph", "number": "", "text": RichText("")})  # keeps the next table apart
+        items += _table(TableSpec(["Indicator", "RAG thresholds"],
+                                  [[indicator.printed_code or indicator.code, thresholds_text(indicator)] for indicator in members],
+                                  None, [2.0, 15.4], font_size=7.5))
+        for key, label in (("improvement_activity", "Improvement activity"), ("next_steps", "Next steps")):
+            items.append(_label(label))
+            items += _markdown_items(extra.get(key)) or _note("None recorded for this area.")
+    return items
+
+
+def _when(value) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        return PlanDate.parse(value).short()
+    except (ValueError, TypeError, AttributeError):
+        return str(value)
+
+
+def workforce_appendix(plan: Plan, heading: dict) -> list[dict]:
+    """Appendix 3: each workforce dashboard, one row per measure and one column per service area
+    (the source's wide table turned so that it fits a portrait page), then its definitions."""
+    from docxtpl import RichText
+
+    items = [heading]
+    if not plan.workforce:
+        return items + _note("No workforce dashboard is in the plan (plan/workforce/).")
+    for dashboard in plan.workforce:
+        title = dashboard.get("title") or "Workforce dashboard"
+        if dashboard.get("period"):
+            title += f", {PlanDate.parse(dashboard['period']).long()}"
+        items.append({"kind": "subheading", "number": "", "text": RichText(title)})
+        areas = dashboard.get("rows") or []
+        columns = dashboard.get("columns") or []
+        rows = [[column["label"]] + [_value(area["values"].get(column["id"]), None) or "–" for area in areas]
+                for column in columns]
+        area_width = (17.4 - 4.6) / max(1, len(areas))
+        items += _table(TableSpec(["Measure"] + [area["area"] for area in areas], rows, None,
+                                  [4.6] + [area_width] * len(areas), bold_first_column=True, font_size=7.5))
+        for footnote in dashboard.get("footnotes") or []:
+            items += _note(footnote)
+        for section in dashboard.get("sections") or []:
+            items.append(_label(section["heading"]))
+            items += _markdown_items(section["text"])
+        definitions = [[column["label"], column["definition"]] for column in columns if column.get("definition")]
+        definitions += [[entry["term"], entry["definition"]] for entry in dashboard.get("definitions") or []]
+        if definitions:
+            items.append(_label("Definitions"))
+            items += _table(TableSpec(["Indicator", "Definition"], definitions, None, [5.4, 12.0]))
     return items
 
 
@@ -190,6 +319,26 @@ def _value(value, unit) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}%" if unit == "percent" else f"{value:g}"
     return str(value)
+
+
+def appendix_items(plan: Plan, report: SourceFile) -> list[dict]:
+    """Each appendix under its own 'Appendix N: title' heading, numbered as the APPENDICES list is."""
+    from docxtpl import RichText
+
+    items = []
+    for number, appendix in enumerate(report.data.get("appendices") or [], start=1):
+        heading = {"kind": "appendix", "number": str(number), "text": RichText(f"Appendix {number}: {appendix['title']}")}
+        content = appendix.get("content")
+        if content == "indicators":
+            items += indicator_appendix(plan, heading)
+        elif content == "workforce":
+            items += workforce_appendix(plan, heading)
+        elif content == "plan":
+            items += [heading] + _note(f"The {plan.title} is published with this report as a separate document, "
+                                       "made from the same plan files.")
+        else:
+            items += [heading] + _note("Published with this report as a separate document.")
+    return items
 
 
 def build_context(plan: Plan, report: SourceFile) -> dict:
@@ -206,9 +355,5 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
 
     context = cover.build(plan, report, generated)
     context["heading"] = f"Agenda Item {context['agenda_item']}" if context["agenda_item"] else context["title"]
-    appendix_items = []
-    for appendix in report.data.get("appendices") or []:
-        if appendix.get("content") == "indicators" and plan.indicator_list:
-            appendix_items += indicator_appendix(plan)
-    context["appendix_items"] = appendix_items
+    context["appendix_items"] = appendix_items(plan, report)
     return context
