@@ -9,15 +9,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 app = typer.Typer(
     name="plangen",
     help="Keep an improvement plan as YAML in git and produce the council's Word papers from it.",
-    add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -56,58 +56,82 @@ def root(
     """Keep an improvement plan as YAML in git and produce the council's Word papers from it."""
 
 
-PLAN_DIR = typer.Argument(None, help="The plan directory (holds plan.yaml). Default: ./plan, or . if it holds plan.yaml.",
-                          show_default=False)
+# Every command names the plan directory with --plan (-p); validate, fmt and build also take it as
+# their first argument, as linters and formatters take what they check.
+PLAN_DIR = typer.Argument(None, help="The plan directory (same as --plan).", show_default=False)
+PLAN_OPTION = typer.Option(None, "--plan", "-p", help="The plan directory (holds plan.yaml). Default: ./plan, or . if it holds plan.yaml.",
+                           show_default=False)
+
+
+def one_plan_dir(argument: Optional[Path], option: Optional[Path]) -> Optional[Path]:
+    if argument is not None and option is not None and argument != option:
+        from plangen.errors import UsageError
+
+        raise UsageError(f"two plan directories named: {argument} and --plan {option}", hint="name it once")
+    return argument if argument is not None else option
 
 
 @app.command()
 def validate(
-    plan_dir: Optional[Path] = PLAN_DIR,
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD) for the overdue check. Default: today."),
+    paths: Optional[List[Path]] = typer.Argument(None, help="Plan directories, or files inside one (only their findings are shown).",
+                                                 show_default=False),
+    plan_dir: Optional[Path] = PLAN_OPTION,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD) for the overdue check. Default: today, "
+                                        "and overdue actions are counted rather than listed."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text, json, or github (Actions annotations)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Report only these rules (comma-separated; repeatable)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Do not report these rules (comma-separated; repeatable)."),
 ):
     """Check the plan against its schemas and the semantic rules. Exit 0: no errors; 1: errors; 2: usage problem."""
     from plangen.commands import validate as command
 
-    raise typer.Exit(command.run(plan_dir, as_of, output_format.value))
+    named = list(paths or []) + ([plan_dir] if plan_dir is not None else [])
+    raise typer.Exit(command.run(named, as_of, output_format.value, select, ignore))
 
 
 @app.command()
 def fmt(
     plan_dir: Optional[Path] = PLAN_DIR,
+    plan_option: Optional[Path] = PLAN_OPTION,
     check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 and name the files that would change."),
 ):
     """Rewrite plan YAML in one canonical form (comments kept)."""
     from plangen.commands import fmt as command
 
-    raise typer.Exit(command.run(plan_dir, check))
+    raise typer.Exit(command.run(one_plan_dir(plan_dir, plan_option), check))
 
 
 @app.command()
-def init(directory: Path = typer.Argument(..., help="Directory to create (must be empty or not exist).")):
-    """Scaffold a new plan repository that validates and builds out of the box."""
+def init(
+    directory: Path = typer.Argument(..., help="Directory to create (must be empty or not exist)."),
+    hooks_repo: Optional[str] = typer.Option(None, "--hooks-repo", help="The git repository pre-commit installs plangen's hooks "
+                                             "from. Default: where this plangen was installed from."),
+    hooks_rev: Optional[str] = typer.Option(None, "--hooks-rev", help="The tag or commit of --hooks-repo."),
+):
+    """Scaffold a new plan repository (a git repository with a first commit) that validates and builds out of the box."""
     from plangen.commands import init as command
 
-    raise typer.Exit(command.run(directory))
+    raise typer.Exit(command.run(directory, hooks_repo, hooks_rev))
 
 
 @app.command()
 def build(
     plan_dir: Optional[Path] = PLAN_DIR,
+    plan_option: Optional[Path] = PLAN_OPTION,
     output: Path = typer.Option(Path("build"), "--output", "-o", help="Output directory."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write PDFs through LibreOffice."),
 ):
     """Validate, then render every registered document kind and every report into the output directory."""
     from plangen.commands import build as command
 
-    raise typer.Exit(command.run(plan_dir, output, pdf))
+    raise typer.Exit(command.run(one_plan_dir(plan_dir, plan_option), output, pdf))
 
 
 @app.command()
 def render(
     kind: str = typer.Argument(..., help="Document kind (see 'plangen kinds'), or 'report'."),
     report_file: Optional[Path] = typer.Argument(None, help="For 'report': the report file (plan/reports/NAME.yaml)."),
-    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
+    plan_dir: Optional[Path] = PLAN_OPTION,
     output: Path = typer.Option(Path("build"), "--output", "-o", help="Output directory."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the PDF through LibreOffice."),
 ):
@@ -121,7 +145,7 @@ def render(
 def context(
     kind: str = typer.Argument(..., help="Document kind (any name 'plangen kinds' lists), or 'report'."),
     report_file: Optional[Path] = typer.Argument(None, help="The report file. For a report kind without one: the plan's latest report of that kind."),
-    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
+    plan_dir: Optional[Path] = PLAN_OPTION,
     output_format: ContextFormat = typer.Option(ContextFormat.yaml, "--format", help="yaml or json."),
 ):
     """Print the context a document's template receives (what a clerk's template can use)."""
@@ -134,7 +158,7 @@ def context(
 def diff(
     old: Optional[str] = typer.Argument(None, help="A git revision (main, HEAD~3, a tag) or a plan directory. Default: HEAD."),
     new: Optional[str] = typer.Argument(None, help="A git revision or a plan directory. Default: the working tree's plan."),
-    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory whose revisions are compared. Default: ./plan."),
+    plan_dir: Optional[Path] = PLAN_OPTION,
     output_format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, markdown (a pull-request comment) or json."),
 ):
     """Compare two plans: actions added, removed, moved, re-dated (slippage), re-assigned, reworded. Exit 0 whatever differs."""
@@ -147,7 +171,7 @@ def diff(
 def history(
     action: Optional[str] = typer.Argument(None, help="An action number, e.g. 5.4."),
     slipped: bool = typer.Option(False, "--slipped", help="List actions whose due date moved later, most slipped first."),
-    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory. Default: ./plan."),
+    plan_dir: Optional[Path] = PLAN_OPTION,
 ):
     """The life of one action across git history: each commit that changed it and how often its date moved."""
     from plangen.commands import diff as command
@@ -159,7 +183,7 @@ def history(
 def redline(
     old: str = typer.Argument(..., help="A git revision or a plan directory: the plan before."),
     new: Optional[str] = typer.Argument(None, help="A git revision or a plan directory: the plan after. Default: the working tree's plan."),
-    plan_dir: Optional[Path] = typer.Option(None, "--plan", help="The plan directory whose revisions are compared. Default: ./plan."),
+    plan_dir: Optional[Path] = PLAN_OPTION,
     output: Path = typer.Option(Path("build/redline.docx"), "--output", "-o", help="The Word file to write."),
 ):
     """Write the plan as a Word document whose differences are tracked changes (accept or reject them in Word)."""

@@ -38,12 +38,18 @@ class Finding:
         )
 
 
-def format_findings(findings: list[Finding], output_format: str) -> str:
+def format_findings(findings: list[Finding], output_format: str, note: str | None = None) -> str:
+    """The findings in one format; `note` is a line about findings not listed one by one (overdue actions)."""
     if output_format == "json":
         return json.dumps([asdict(finding) for finding in findings], indent=2, ensure_ascii=False)
     if output_format == "github":
-        return "\n".join(finding.as_github() for finding in findings)
+        lines = [finding.as_github() for finding in findings]
+        if note:
+            lines.append(f"::notice title=plangen overdue::{note}")
+        return "\n".join(lines)
     lines = [finding.as_text() for finding in findings]
+    if note:
+        lines.append(f"note: {note}")
     errors = sum(finding.severity == "error" for finding in findings)
     warnings = len(findings) - errors
     lines.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")

@@ -77,6 +77,16 @@ def text(value) -> str:
     return "" if value is None else str(value)
 
 
+def identifier(value, source: SourceFile, path: tuple) -> str:
+    """An identifier as the author typed it. An unquoted 2.10 is already reported (YAML reads the number
+    2.1); taking it as "2.10" keeps that one mistake from also looking like a duplicate of action 2.1."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and source.tree is not None:
+        _, node = source.node_at(path)
+        if node is not None and isinstance(getattr(node, "value", None), str):
+            return node.value
+    return text(value)
+
+
 class Builder:
     """Plain data -> model objects. Bad dates become findings, never exceptions."""
 
@@ -135,7 +145,7 @@ class Builder:
             ))
         refs = data.get("refs") or {}
         return model.Action(
-            number=text(data.get("number")),
+            number=identifier(data.get("number"), source, path + ("number",)),
             text=data.get("text", ""),
             issue=data.get("issue", ""),
             refs=model.Refs(tuple(refs.get("recommendations", ())), tuple(refs.get("paragraphs", ())), bool(refs.get("summary"))),
@@ -155,7 +165,7 @@ class Builder:
 
     def priority(self, source: SourceFile) -> model.Priority:
         data = source.data
-        number = text(data.get("number"))
+        number = identifier(data.get("number"), source, ("number",))
         groups = []
         for group_index, group in enumerate(data.get("groups") or []):
             actions = [

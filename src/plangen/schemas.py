@@ -229,7 +229,16 @@ def dotted(path) -> str:
     return text or "(top level)"
 
 
-def describe(error) -> list[tuple[tuple, str, str, str | None, bool]]:
+def as_typed(source, path: tuple, value) -> str:
+    """The value as the author typed it: 2.10, not the number 2.1 YAML read it as."""
+    if source is not None and source.tree is not None:
+        _, node = source.node_at(path)
+        if node is not None and isinstance(getattr(node, "value", None), str):
+            return node.value
+    return repr(value)
+
+
+def describe(error, source=None) -> list[tuple[tuple, str, str, str | None, bool]]:
     """One jsonschema error -> [(path, rule, message, hint, at_key)]. Several for unknown keys."""
     path = tuple(error.absolute_path)
     where = dotted(path)
@@ -261,8 +270,9 @@ def describe(error) -> list[tuple[tuple, str, str, str | None, bool]]:
     if kind == "type":
         expected = schema.get("type")
         if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return [(path, "wrong-type", f"{where}: {value!r} must be text, not a number",
-                     f"quote it: \"{value}\" (unquoted 1.10 would be read as the number 1.1)", False)]
+            typed = as_typed(source, path, value)
+            return [(path, "wrong-type", f"{where}: {typed} must be text, not a number",
+                     f"quote it: \"{typed}\" (unquoted, YAML reads it as the number {value!r})", False)]
         expected_name = {"string": "text", "array": "a list", "object": "a mapping", "number": "a number",
                          "integer": "a whole number", "boolean": "true or false"}
         wanted = expected_name.get(expected, expected) if isinstance(expected, str) else " or ".join(

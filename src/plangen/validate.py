@@ -20,6 +20,7 @@ from plangen.indicators import PRINTED_RAG, latest_value, normalise_code, rag_fo
 from plangen.model import Action, Plan, Where
 from plangen.repository import Builder, load_sources
 from plangen.rules import RULES, declare, rule
+from plangen.selection import apply_ignore_comments, ignore_comments
 from plangen.yamlio import SourceFile
 
 ACTION_REFERENCE = re.compile(r"\[action(?:\s+ref)?\s+([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)+)\]|\bsee action\s+([0-9]+\.[0-9]+)", re.I)
@@ -64,12 +65,18 @@ class PersonReference:
     suffix: tuple = ()
 
 
+# A rule about a missing key says nothing new when that key is misspelt on the same item: the
+# unknown-key finding ("did you mean 'lead'?") is the real cause.
+FOLLOW_ON_OF_TYPO = {"missing-lead": "lead", "missing-due": "due"}
+
+
 class Checker:
     """What the rules share: the plan, the as-of date, and indexes built once."""
 
-    def __init__(self, plan: Plan, as_of: datetime.date | None):
+    def __init__(self, plan: Plan, as_of: datetime.date | None, misspelt: set | None = None):
         self.plan = plan
         self.as_of = as_of
+        self.misspelt = misspelt or set()  # (file, item path, the key meant) for each unknown key
         self.findings: list[Finding] = []
         self._wordings: dict[str, str] = {}
         self._word_sets: dict[str, set[str]] = {}
@@ -87,6 +94,9 @@ class Checker:
             for problem in registered.check(self):
                 source = problem.where.source
                 if source is None:
+                    continue
+                meant = FOLLOW_ON_OF_TYPO.get(registered.code)
+                if meant and (source.path, problem.where.path, meant) in self.misspelt:
                     continue
                 self.findings.append(source.finding(problem.where.path + problem.suffix, severity, registered.code,
                                                     problem.message, problem.hint, problem.subject, problem.at_key,
@@ -462,13 +472,15 @@ def walk_strings(value, path: tuple = ()):
             yield from walk_strings(item, path + (index,))
 
 
-def schema_findings(source: SourceFile, reported: set) -> list[Finding]:
+def schema_findings(source: SourceFile, reported: set, misspelt: set) -> list[Finding]:
     if schemas.conforms(source.kind, source.data):
         return []
     found = []
     for error in schemas.validator(source.kind).iter_errors(source.data):
-        for path, rule, message, hint, at_key in schemas.describe(error):
+        for path, rule, message, hint, at_key in schemas.describe(error, source):
             reported.add((source.path, path))
+            if rule == "unknown-key" and hint and hint.startswith("did you mean '"):
+                misspelt.add((source.path, path[:-1], hint.split("'")[1]))
             found.append(source.finding(path, "error", rule, message, hint, at_key=at_key))
     return found
 
@@ -499,16 +511,20 @@ def apply_acknowledgements(plan: Plan | None, findings: list[Finding]) -> list[F
 def validate(root: Path, as_of: datetime.date | None = None) -> Result:
     sources, findings = load_sources(root)
     reported: set = set()
+    misspelt: set = set()
     for source in sources:
         if source.data is not None:
-            findings.extend(schema_findings(source, reported))
+            findings.extend(schema_findings(source, reported, misspelt))
     builder = Builder(reported)
     plan = builder.plan(root, sources)
     findings.extend(builder.findings)
     if any(source.kind == "plan" and source.data is not None for source in sources):
-        findings.extend(Checker(plan, as_of).run())
+        findings.extend(Checker(plan, as_of, misspelt).run())
     else:
         plan = None
     findings = apply_acknowledgements(plan, findings)
+    comments = [comment for source in sources for comment in ignore_comments(source.display, source.text)]
+    if comments:
+        findings = apply_ignore_comments(findings, comments, RULES)
     findings.sort(key=Finding.sort_key)
     return Result(plan, findings)
