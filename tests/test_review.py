@@ -323,25 +323,3 @@ def test_redline_of_the_real_amendments_opens_in_libreoffice(tmp_path):
     assert ["".join(node.itertext()).strip() for node in lead.iter(f"{W}del")] == ["PS"]
     from docx_reading import convert_to_pdf_text
     assert "Action 5.4" in convert_to_pdf_text(output)
-
-
-# -- pre-commit hooks ---------------------------------------------------------------------------------------
-
-def test_pre_commit_try_repo_runs_both_hooks(tmp_path):
-    sample = tmp_path / "council"
-    assert run_cli("init", sample).returncode == 0
-    git(sample, "init", "-q")
-    commit(sample, "Scaffold")
-    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    command = [str(Path(sys.executable).with_name("pre-commit")), "try-repo", str(REPO), "--all-files"]
-    completed = subprocess.run(command, cwd=sample, capture_output=True, text=True, env=environment)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "plangen validate" in completed.stdout and "plangen fmt --check" in completed.stdout
-    assert completed.stdout.count("Passed") == 2
-
-    broken = sample / "plan" / "priorities" / "01-assessments.yaml"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("lead: HoS", "leed: HoS", 1), encoding="utf-8")
-    commit(sample, "A typo in a key")
-    completed = subprocess.run(command, cwd=sample, capture_output=True, text=True, env=environment)
-    assert completed.returncode == 1
-    assert "leed" in completed.stdout and "Failed" in completed.stdout

@@ -40,7 +40,14 @@ def git(directory: Path, *arguments: str, binary: bool = False):
 
 def repository_of(plan_root: Path) -> tuple[Path, str]:
     """The repository's top directory and the plan directory's path inside it ('' at the top)."""
-    top = Path(git(plan_root, "rev-parse", "--show-toplevel").strip())
+    try:
+        top = Path(git(plan_root, "rev-parse", "--show-toplevel").strip())
+    except UsageError as error:
+        if "not a git repository" not in error.message:
+            raise
+        raise UsageError(f"{plan_root} is not in a git repository, so it has no earlier revisions to compare",
+                         hint="compare two plan directories (plangen diff OLD_DIR NEW_DIR), "
+                              "or make it a repository: git init && git add . && git commit") from None
     relative = plan_root.resolve().relative_to(top.resolve())
     return top, relative.as_posix() if str(relative) != "." else ""
 
