@@ -375,6 +375,11 @@ def test_cabinet_section_titles_are_headings_in_order(paper):
     assert headings(paper(CABINET), 1) == expected
 
 
+def refs_of(action: dict) -> list[dict]:
+    """An action's references: its `refs`, or each of its `issues`' own."""
+    return [issue.get("refs") or {} for issue in action.get("issues") or []] + [action.get("refs") or {}]
+
+
 def test_cabinet_recommendations_matrix_has_a_row_per_inspection_recommendation(paper):
     plan = load(BUNDLED / "plan.yaml")
     recommendations = plan["inspection"]["recommendations"]
@@ -391,7 +396,7 @@ def test_cabinet_recommendations_matrix_has_a_row_per_inspection_recommendation(
             assert row[1].rstrip("…")[:100] == normalise(item["text"])[:100]
         answering = [str(priority["number"]) for priority in priorities if number in (priority.get("recommendations") or [])]
         addressing = [str(action["number"]) for priority in priorities for action in actions_of(priority)
-                      if number in ((action.get("refs") or {}).get("recommendations") or [])]
+                      if any(number in (refs.get("recommendations") or []) for refs in refs_of(action))]
         assert row[2] == (", ".join(answering) or "–"), number
         assert row[3] == (", ".join(addressing) or "–"), number
 

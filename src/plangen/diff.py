@@ -220,6 +220,13 @@ def pair_actions(old: list[Action], new: list[Action]) -> tuple[list[tuple[Actio
 
 # -- comparing ------------------------------------------------------------------------------------
 
+def _refs_text(action: Action) -> str:
+    """Each issue's references, so a reference moved from one issue to another is a change."""
+    if len(action.issues) < 2:
+        return action.refs.display()
+    return "; ".join(f"{issue.text} {issue.refs.display()}".strip() for issue in action.issues)
+
+
 def compare_actions(old: Action, new: Action) -> list[Change]:
     subject = f"action {new.number}"
     changes = []
@@ -230,7 +237,7 @@ def compare_actions(old: Action, new: Action) -> list[Change]:
     old_text, new_text = action_text(old), action_text(new)
     if old_text.split() != new_text.split():
         changes.append(Change("text", subject, old_text, new_text, words=word_diff(old_text, new_text)))
-    simple = [("issue", old.issue, new.issue), ("refs", old.refs.display(), new.refs.display()),
+    simple = [("issue", old.issue, new.issue), ("refs", _refs_text(old), _refs_text(new)),
               ("lead", leads_text(old), leads_text(new)), ("partners", partners_text(old), partners_text(new))]
     for kind, before, after in simple:
         if before != after:

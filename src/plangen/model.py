@@ -62,9 +62,14 @@ class Refs:
     recommendations: tuple[str, ...] = ()
     paragraphs: tuple[str, ...] = ()
     summary: bool = False
+    as_printed: str = ""  # the references exactly as the source prints them ("[Rec 5] Para 33, 66]")
+
+    def printed(self, as_printed: bool) -> str:
+        """The references as the source printed them when asked and known, else in house style."""
+        return self.as_printed if as_printed and self.as_printed else self.display()
 
     def display(self) -> str:
-        """'[Rec 12, Para 22, 31 & 66]' in the plan's own style."""
+        """'[Rec 12, Para 22, 31 & 66]', normalised to the plan's house style."""
         def joined(items):
             return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " & " + items[-1]
 
@@ -76,6 +81,18 @@ class Refs:
         if self.paragraphs:
             parts.append("Para " + joined(list(self.paragraphs)))
         return f"[{', '.join(parts)}]" if parts else ""
+
+
+@dataclass
+class Issue:
+    """One issue of an action's issue column, with the inspection references printed beside it."""
+
+    text: str
+    refs: Refs = field(default_factory=Refs)
+    path: tuple = ()  # where its refs are, under the action's own path
+
+    def printed(self, as_printed: bool) -> str:
+        return " ".join(part for part in (self.text, self.refs.printed(as_printed)) if part)
 
 
 @dataclass
@@ -101,8 +118,7 @@ class Progress:
 class Action:
     number: str
     text: str
-    issue: str = ""
-    refs: Refs = field(default_factory=Refs)
+    issues: list[Issue] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     after_steps: str = ""
     lead: tuple[str, ...] = ()
@@ -115,6 +131,25 @@ class Action:
     group: str | None = None
     priority: str = ""
     where: Where = field(default_factory=lambda: Where(None))
+
+    @property
+    def issue(self) -> str:
+        """The issue wording alone, several issues joined by '; '."""
+        return "; ".join(issue.text for issue in self.issues if issue.text)
+
+    @property
+    def refs(self) -> Refs:
+        """Every issue's references together (what the action answers, whichever issue cites it)."""
+        recommendations: list[str] = []
+        paragraphs: list[str] = []
+        for issue in self.issues:
+            recommendations += [number for number in issue.refs.recommendations if number not in recommendations]
+            paragraphs += [number for number in issue.refs.paragraphs if number not in paragraphs]
+        return Refs(tuple(recommendations), tuple(paragraphs), any(issue.refs.summary for issue in self.issues))
+
+    def issue_lines(self, as_printed: bool = False) -> list[str]:
+        """The issue column: one line per issue, each with its own references."""
+        return [line for line in (issue.printed(as_printed) for issue in self.issues) if line]
 
     @property
     def all_leads(self) -> list[str]:

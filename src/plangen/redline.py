@@ -71,7 +71,7 @@ class TrackedParagraph:
 
 
 def _action_fields(action: Action) -> list[tuple[str, str]]:
-    return [("Issue", action.issue + (f" {action.refs.display()}" if action.refs.display() else "")),
+    return [("Issue", " / ".join(action.issue_lines())),
             ("Action", " ".join(diff.action_text(action).split())),
             ("Lead", diff.leads_text(action)),
             ("Partners", diff.partners_text(action)),

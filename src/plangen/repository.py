@@ -121,6 +121,23 @@ class Builder:
             return ()
         return tuple(str(item) for item in value) if isinstance(value, list) else (str(value),)
 
+    @staticmethod
+    def refs(data) -> model.Refs:
+        data = data if isinstance(data, dict) else {}
+        return model.Refs(tuple(text(number) for number in data.get("recommendations") or ()),
+                          tuple(text(number) for number in data.get("paragraphs") or ()),
+                          bool(data.get("summary")), text(data.get("as_printed")))
+
+    def issues(self, data: dict) -> list[model.Issue]:
+        """An action's issue column: `issues: [{text, refs}]` when it has several issues, each with
+        its own references, or the one `issue` with `refs`."""
+        if data.get("issues"):
+            return [model.Issue(text(item.get("text")), self.refs(item.get("refs")), ("issues", index, "refs"))
+                    for index, item in enumerate(data["issues"]) if isinstance(item, dict)]
+        if data.get("issue") or data.get("refs"):
+            return [model.Issue(text(data.get("issue")), self.refs(data.get("refs")), ("refs",))]
+        return []
+
     def action(self, data: dict, source: SourceFile, path: tuple, priority: str, group: str | None) -> model.Action:
         steps = []
         for index, step in enumerate(data.get("steps") or []):
@@ -143,12 +160,10 @@ class Builder:
                 source_ref=entry.get("source", ""),
                 where=model.Where(source, entry_path),
             ))
-        refs = data.get("refs") or {}
         return model.Action(
             number=identifier(data.get("number"), source, path + ("number",)),
             text=data.get("text", ""),
-            issue=data.get("issue", ""),
-            refs=model.Refs(tuple(refs.get("recommendations", ())), tuple(refs.get("paragraphs", ())), bool(refs.get("summary"))),
+            issues=self.issues(data),
             steps=steps,
             after_steps=data.get("after_steps", ""),
             lead=self.leads(data.get("lead")),

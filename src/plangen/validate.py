@@ -324,7 +324,9 @@ def unknown_recommendation(check: Checker):
     for priority in check.plan.priorities:
         places.append((priority.where, priority.recommendations, f"priority {priority.number}", ("recommendations",)))
         for action in priority.actions:
-            places.append((action.where, list(action.refs.recommendations), f"action {action.number}", ("refs", "recommendations")))
+            for issue in action.issues:
+                places.append((action.where, list(issue.refs.recommendations), f"action {action.number}",
+                               issue.path + ("recommendations",)))
     for where, numbers, subject, suffix in places:
         for index, number in enumerate(numbers):
             if number not in known:
@@ -345,6 +347,88 @@ def unaddressed_recommendation(check: Checker):
             yield Problem(Where(plan_source, ("inspection", "recommendations", index)),
                           f"recommendation {recommendation.number} is not addressed by any priority or action",
                           "cite it in an action's refs or a priority's recommendations", f"recommendation {recommendation.number}")
+
+
+PRINTED_REFERENCE = re.compile(r"exec(?:utive)?\s+summary|[A-Za-z]+|\d+[a-z]?", re.I)
+
+
+def cited_in(printed: str) -> tuple[set[str], set[str], bool] | str:
+    """The recommendations, paragraphs and executive summary that references printed as text cite
+    ('[Rec 5] Para 33, 66]' cites recommendation 5 and paragraphs 33 and 66); or, when a number
+    follows no 'Rec' or 'Para', that number (the text cannot be read)."""
+    recommendations: set[str] = set()
+    paragraphs: set[str] = set()
+    summary = False
+    current = None
+    for token in PRINTED_REFERENCE.findall(printed):
+        lower = token.lower()
+        if lower.startswith("exec"):
+            summary = True
+        elif lower.startswith("rec"):
+            current = recommendations
+        elif lower.startswith("para"):
+            current = paragraphs
+        elif token[0].isdigit():
+            if current is None:
+                return token
+            current.add(token)
+    return recommendations, paragraphs, summary
+
+
+@rule("issue-form", "error", "an action gives its issue column one way: issue and refs, or issues")
+def issue_form(check: Checker):
+    for priority in check.plan.priorities:
+        source = priority.where.source
+        for action in priority.actions:
+            data = _action_data(source, action.where.path)
+            if isinstance(data, dict) and data.get("issues") and ("issue" in data or "refs" in data):
+                yield Problem(action.where, f"action {action.number} has both 'issues' and 'issue'/'refs'",
+                              "give each issue with its references under 'issues', and remove 'issue' and 'refs'",
+                              f"action {action.number}", ("issues",), at_key=True)
+
+
+def _action_data(source, path: tuple):
+    data = source.data if source is not None else None
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+@rule("refs-as-printed", "error", "references kept as printed cite the same recommendations and paragraphs as the structured refs")
+def refs_as_printed(check: Checker):
+    for _, action in check.priority_actions():
+        for issue in action.issues:
+            printed = issue.refs.as_printed
+            if not printed:
+                continue
+            suffix = issue.path + ("as_printed",)
+            cited = cited_in(printed)
+            if isinstance(cited, str):
+                yield Problem(action.where, f"action {action.number}: in '{printed}', {cited} follows no 'Rec' or 'Para'",
+                              "write the references as the source prints them, e.g. '[Rec 12, Para 22 & 31]'",
+                              f"action {action.number}", suffix)
+                continue
+            recommendations, paragraphs, summary = cited
+            structured = issue.refs
+            differences = []
+            if recommendations != set(structured.recommendations):
+                differences.append(f"recommendations {_listed(recommendations)} (refs: {_listed(structured.recommendations)})")
+            if paragraphs != set(structured.paragraphs):
+                differences.append(f"paragraphs {_listed(paragraphs)} (refs: {_listed(structured.paragraphs)})")
+            if summary != structured.summary:
+                differences.append("the executive summary" if summary else "no executive summary (refs: summary)")
+            if differences:
+                yield Problem(action.where, f"action {action.number}: '{printed}' cites " + "; ".join(differences),
+                              "the printed references and the structured ones must say the same; correct whichever is wrong",
+                              f"action {action.number}", suffix)
+
+
+def _listed(numbers) -> str:
+    ordered = sorted(numbers, key=lambda number: (len(number), number))
+    return ", ".join(ordered) if ordered else "none"
 
 
 # -- references in text -------------------------------------------------------------------------

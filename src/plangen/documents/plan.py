@@ -100,7 +100,8 @@ def action_row(plan: Plan, action: Action) -> dict:
     return {
         "group": None,
         "number": action.number,
-        "issue": " ".join(part for part in (action.issue, action.refs.display()) if part),
+        # one line per issue, each with its own references (a paragraph cited for one issue is not the other's)
+        "issue": "\n".join(action.issue_lines(as_printed=plan.meta.get("refs_style") == "as-printed")),
         "blocks": cell_blocks(action_blocks),
         "lead": lines(lead_lines),
         "partners": lines(partner_lines),
