@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: build test bench install system-deps clean
 
+EXAMPLE_REPORT := examples/improvement-update-2018-03/plan/reports/2018-03-13-scrutiny-update.yaml
+
 build: install
 	$(BIN)/plangen build
+	$(BIN)/plangen render report $(EXAMPLE_REPORT) -o build/examples/improvement-update-2018-03
 
 test: install system-deps
 	$(BIN)/python -m pytest -q

@@ -25,7 +25,7 @@ def paragraph_text(element) -> str:
     for node in element.iter():
         if node.tag == qn("w:t") and node.text:
             parts.append(node.text)
-        elif node.tag in (qn("w:br"), qn("w:tab")):
+        elif node.tag in (qn("w:br"), qn("w:tab")) and node.getparent().tag == qn("w:r"):  # not a tab stop
             parts.append("\n" if node.tag == qn("w:br") else "\t")
     return "".join(parts)
 

@@ -554,9 +554,14 @@ def items_loop(document, items: str):
         para(document, text, style, page_break_before=page_break)
 
 
-def report_template() -> Document:
+def report_template(update_style: bool = False) -> Document:
+    """The council's cover report. update_style: the example update's own look (examples/…/templates):
+    a teal accent, the report file's x-classification above the title and x-prepared_by in the footer."""
     document = base_document(landscape=False)
     styles = document.styles
+    if update_style:
+        for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+            styles[name].font.color.rgb = RGBColor(0x00, 0x6D, 0x77)
     numbered = styles.add_style("Numbered Paragraph", WD_STYLE_TYPE.PARAGRAPH)
     numbered.base_style = styles["Normal"]
     numbered.font.size = Pt(11)
@@ -571,11 +576,15 @@ def report_template() -> Document:
     styles["Heading 2"].font.size = Pt(12)
     section = document.sections[0]
     footer = section.footer.paragraphs[0]
-    footer.text = "{{ footer_note }} – page "
+    footer.text = ("{{ extra.prepared_by }} – " if update_style else "") + "{{ footer_note }} – page "
     add_field(footer, "PAGE")
     footer.add_run(" of ")
     add_field(footer, "NUMPAGES")
 
+    if update_style:
+        para(document, "{%p if 'classification' in extra %}")
+        para(document, "{{ extra.classification }}", "Label")
+        para(document, "{%p endif %}")
     para(document, "{%p if general_release %}")
     release = para(document, "For general release", "Label")
     release.alignment = 2
@@ -663,11 +672,22 @@ def tracker_template() -> Document:
     return document
 
 
+EXAMPLE_TEMPLATES = TEMPLATES.parent.parent.parent / "examples" / "improvement-update-2018-03" / "templates"
+
+
 def main():
+    import sys
+
     TEMPLATES.mkdir(parents=True, exist_ok=True)
-    for name, build in (("plan.docx", plan_template), ("report.docx", report_template), ("tracker.docx", tracker_template)):
-        build().save(TEMPLATES / name)
-        print("wrote", TEMPLATES / name)
+    builds = [(TEMPLATES / "plan.docx", plan_template), (TEMPLATES / "report.docx", report_template),
+              (TEMPLATES / "tracker.docx", tracker_template),
+              (EXAMPLE_TEMPLATES / "improvement-update.docx", lambda: report_template(update_style=True))]
+    wanted = sys.argv[1:]  # file names to rebuild; default all (each save changes the file's bytes)
+    for path, build in builds:
+        if wanted and path.name not in wanted:
+            continue
+        build().save(path)
+        print("wrote", path)
 
 
 if __name__ == "__main__":

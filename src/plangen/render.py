@@ -65,6 +65,9 @@ def produce(template: Path, context: dict, finishing=None) -> bytes:
 
 def _render_bytes(template: Path, values: dict, finishing) -> bytes:
     document = fill(template, values)
+    from plangen.markdown_word import attach_pending
+
+    attach_pending(document.docx)  # hyperlinks, figures and page orientation need package parts
     if finishing is not None:
         finishing(document)
     data = to_bytes(document)

@@ -542,6 +542,34 @@ def overdue(check: Checker):
                               "record progress, or re-date it in a reviewed change", f"action {action.number}", ("number",))
 
 
+@rule("figure", "error", "a figure in narrative has alt text and a PNG or JPEG file in the repository, in a paragraph of its own")
+def figures(check: Checker):
+    repository = check.plan.root.resolve().parent
+    for report, path, text in check.report_texts():
+        if "![" not in text:
+            continue
+        from plangen.markdown_word import problems
+
+        starts = [0] + [index + 1 for index, character in enumerate(text) if character == "\n"]
+        for line, message, hint in problems(text, report.path.resolve().parent, repository):
+            offset = starts[min(line, len(starts) - 1)]
+            offset += len(text[offset:]) - len(text[offset:].lstrip(" "))
+            yield Problem(Where(report, path), message, hint, f"report {report.path.stem}", offset=offset)
+
+
+@rule("report-template", "error", "a report's template is in the plan repository's templates/ or among plangen's own")
+def report_template(check: Checker):
+    from importlib.resources import files
+
+    local = check.plan.root.resolve().parent / "templates"
+    for report in check.plan.reports:
+        name = report.data.get("template")
+        if isinstance(name, str) and not (local / name).is_file() and not (files("plangen") / "templates" / name).is_file():
+            yield Problem(Where(report, ("template",)), f"template '{name}' is not in {local} nor among plangen's templates",
+                          "put the .docx in the repository's templates/ folder, or name a shipped one (report.docx)",
+                          f"report {report.path.stem}")
+
+
 declare("acknowledged-unused", "warning", "every acknowledged finding still occurs", found_by="plangen.validate")
 
 

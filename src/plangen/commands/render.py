@@ -60,7 +60,8 @@ def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bo
 
     module = registry.REPORT_KINDS[report.data["kind"]]
     title = module.title(plan, report)
-    data = render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report),
+    template = render.template_path(plan.root, report.data.get("template") or module.TEMPLATE)
+    data = render.produce(template, module.build_context(plan, report),
                           lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
     output = output_dir / "reports" / (report.path.stem + ".docx")
     write_bytes(output, data)

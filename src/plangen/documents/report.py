@@ -7,9 +7,11 @@ repeats the recommendations as the last section, as the council does.
 
 Context (`plangen context report FILE` prints it):
   general_release, agenda_item, title, header_rows: [{label, value: blocks}], recommendations_intro,
-  recommendations: [{number: 'i)', text}], items: [{kind, number, text, table}], contact_lines,
-  background_documents, appendix_lines, appendix_sections: [{title, items}], footer_note
-  item kinds: heading, subheading, numbered, paragraph, bullet, bullet2, table, signoff
+  recommendations: [{number: 'i)', text}], items: [{kind, number, text, table, xml}], contact_lines,
+  background_documents, appendix_lines, appendix_items, footer_note, meeting_date, extra (the report
+  file's x- values, without the x-)
+  item kinds: heading, subheading, minor_heading, numbered, paragraph, bullet, bullet2, table, xml
+  (finished Word XML: tables, figures, numbered list items, section breaks), appendix, signoff
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from __future__ import annotations
 import datetime
 import re
 
+from plangen import markdown_word
 from plangen import text as narrative
 from plangen.dates import PlanDate
 from plangen.documents.common import TableSpec, person_display
+from plangen.wordxml import RawXml
 from plangen.model import Plan
 from plangen.yamlio import SourceFile
 
@@ -45,6 +49,27 @@ def roman(index: int) -> str:
     return f"{ROMAN[index]})" if index < len(ROMAN) else f"{index + 1})"
 
 
+def styled_date(date: PlanDate, style: str | None) -> str:
+    """A date in the report's `date_style`: long (default), ordinal, numeric or iso."""
+    if style == "iso":
+        return date.iso()
+    if style == "numeric":
+        return f"{date.day:02d}/{date.month:02d}/{date.year}" if date.day else f"{date.month:02d}/{date.year}"
+    if style == "ordinal" and date.day:
+        suffix = "th" if 10 <= date.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(date.day % 10, "th")
+        return f"{date.day}{suffix} {date.long().split(' ', 1)[1]}"
+    return date.long()
+
+
+def meeting_long(report: SourceFile) -> str:
+    return styled_date(meeting_date(report), report.data.get("date_style"))
+
+
+def extra_values(data: dict) -> dict:
+    """The report file's own `x-` values, for a clerk's template: `extra.NAME` (without the x-)."""
+    return {str(key)[2:]: value for key, value in data.items() if str(key).startswith("x-")}
+
+
 def meeting_date(report: SourceFile) -> PlanDate:
     return PlanDate.parse(report.data["meeting"]["date"])
 
@@ -58,7 +83,7 @@ def as_of(report: SourceFile) -> datetime.date:
 def document_title(report: SourceFile) -> str:
     """The .docx title: the subject, with the meeting, so a paper is never titled like the plan itself."""
     meeting = report.data["meeting"]
-    return f"{report.data['subject']} – {meeting['committee']}, {meeting_date(report).long()}"
+    return f"{report.data['subject']} – {meeting['committee']}, {meeting_long(report)}"
 
 
 def person_line(plan: Plan, person_id: str | None) -> str:
@@ -92,33 +117,94 @@ class Numberer:
         return f"{prefix}.{self.paragraph}"
 
 
-def body_items(markdown: str, numberer: Numberer, generated) -> list[dict]:
-    """Narrative -> items. Each paragraph gets the next number; lists and tables follow their paragraph."""
+class Narrative:
+    """Where a report's narrative lives: figures are found relative to its file, inside the repository."""
+
+    def __init__(self, report: SourceFile, plan: Plan):
+        self.base = report.path.resolve().parent
+        self.repository = plan.root.resolve().parent
+
+    def figure(self, block: dict) -> dict:
+        from plangen.errors import RenderError
+
+        problem = markdown_word.image_problem(block["src"], self.base, self.repository)
+        if problem:
+            raise RenderError(problem[0], hint=problem[1] + " ('plangen validate' shows where)")
+        image = (self.base / block["src"]).resolve().read_bytes()
+        return {"kind": "xml", "number": "", "xml": markdown_word.figure(image, block["alt"], block["caption"])}
+
+
+def body_items(markdown: str, numberer: Numberer, generated, where: Narrative | None = None,
+               numbered: bool = True) -> list[dict]:
+    """Narrative -> items. Each paragraph gets the next number unless it ends with `{-}` (or the
+    body is unnumbered, as an appendix's is); lists, tables and figures follow their paragraph."""
     items = []
-    for block in narrative.parse(markdown, references=True):
-        if block["kind"] == "table":
-            rows = [[cell.plain for cell in row] for row in block["rows"]]
-            items.append({"kind": "table", "number": "", "table": TableSpec(rows[0] if rows else [], rows[1:])})
-            continue
-        inline = block["inline"]
-        marker = GENERATED.match(inline.plain.strip())
-        if marker:
-            items.extend(generated(marker.group(1)))
-            continue
-        if block["kind"] == "paragraph":
-            items.append({"kind": "numbered", "number": numberer.next_paragraph(), "text": inline.rich()})
+    for block in markdown_word.parse(markdown, references=True):
+        kind = block["kind"]
+        if kind == "table":
+            items.append({"kind": "xml", "number": "", "xml": markdown_word.table(block)})
+        elif kind == "figure":
+            if where is None:
+                items.append({"kind": "paragraph", "number": "", "text": markdown_word.runs_xml(
+                    [("text", f"[{block['alt']}]", False, True)])})
+            else:
+                items.append(where.figure(block))
+        elif kind == "heading":
+            text = markdown_word.runs(block["inline"])
+            number = ""
+            if numbered and not block["unnumbered"]:
+                number = numberer.next_subsection()
+                text = markdown_word.run(f"{number} ") + text
+            items.append({"kind": "subheading" if block["level"] <= 2 else "minor_heading", "number": number,
+                          "text": RawXml(text)})
+        elif kind == "item":
+            if not block["ordered"] and block["first"] and block["depth"] <= 2:
+                items.append({"kind": "bullet" if block["depth"] == 1 else "bullet2", "number": "",
+                              "text": markdown_word.runs_xml(block["inline"])})
+            else:
+                items.append({"kind": "xml", "number": "", "xml": RawXml(markdown_word.list_item(block))})
+        elif kind == "code":
+            items.append({"kind": "paragraph", "number": "", "text": RawXml(markdown_word.run(block["text"]))})
+        elif kind == "rule":
+            items.append({"kind": "xml", "number": "", "xml": RawXml(
+                '<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr></w:pPr></w:p>')})
         else:
-            items.append({"kind": block["kind"], "number": "", "text": inline.rich()})
+            marker = GENERATED.match(markdown_word.plain(block["inline"]).strip())
+            if marker:
+                items.extend(generated(marker.group(1)))
+            elif block.get("quote"):
+                items.append({"kind": "xml", "number": "", "xml": RawXml(markdown_word.paragraph(
+                    markdown_word.runs(block["inline"]), indent_cm=1.9))})
+            elif numbered and not block["unnumbered"]:
+                items.append({"kind": "numbered", "number": numberer.next_paragraph(),
+                              "text": markdown_word.runs_xml(block["inline"])})
+            else:
+                items.append({"kind": "paragraph", "number": "", "text": markdown_word.runs_xml(block["inline"])})
     return items
 
 
-def section_items(section: dict, numberer: Numberer, generated, depth: int = 0) -> list[dict]:
+def is_table(item: dict) -> bool:
+    return item.get("kind") == "table" or (item.get("kind") == "xml" and str(item.get("xml", "")).startswith("<w:tbl"))
+
+
+def tables_kept_apart(items: list[dict]) -> list[dict]:
+    """Word and LibreOffice merge tables that touch into one, under the first one's header row:
+    a small empty paragraph goes between any two tables that follow each other."""
+    result = []
+    for item in items:
+        if result and is_table(item) and is_table(result[-1]):
+            result.append({"kind": "xml", "number": "", "xml": markdown_word.separator()})
+        result.append(item)
+    return result
+
+
+def section_items(section: dict, numberer: Numberer, generated, depth: int = 0, where: Narrative | None = None) -> list[dict]:
     from docxtpl import RichText
 
     number = numberer.next_section() if depth == 0 else numberer.next_subsection()
     items = [{"kind": "heading" if depth == 0 else "subheading", "number": number,
               "text": RichText(f"{number}. {section['title']}" if depth == 0 else f"{number} {section['title']}")}]
-    items += body_items(section.get("body", ""), numberer, generated)
+    items += body_items(section.get("body", ""), numberer, generated, where)
     for name in section.get("generated") or []:
         items += generated(name)
     sign_off = section.get("approved_by")
@@ -132,8 +218,61 @@ def section_items(section: dict, numberer: Numberer, generated, depth: int = 0) 
         items.append({"kind": "paragraph", "number": "",
                       "text": RichText("No text has been provided for this section yet.", italic=True)})
     for subsection in section.get("sections") or []:
-        items += section_items(subsection, numberer, generated, depth + 1)
-    return items
+        items += section_items(subsection, numberer, generated, depth + 1, where)
+    return landscape(items) if section.get("landscape") else items
+
+
+def landscape(items: list[dict]) -> list[dict]:
+    """Items on landscape pages: a section break before them ends the pages as the template sets
+    them, and one after them ends the landscape pages."""
+    return ([{"kind": "xml", "number": "", "xml": markdown_word.section_break("template")}] + items
+            + [{"kind": "xml", "number": "", "xml": markdown_word.section_break("landscape")}])
+
+
+def free_section_items(section: dict, generated, where: Narrative, depth: int = 0) -> list[dict]:
+    """An appendix's own section: an unnumbered heading, unnumbered paragraphs."""
+    from docxtpl import RichText
+
+    items = [{"kind": "subheading" if depth == 0 else "minor_heading", "number": "", "text": RichText(section["title"])}]
+    items += body_items(section.get("body", ""), Numberer(), generated, where, numbered=False)
+    for name in section.get("generated") or []:
+        items += generated(name)
+    for subsection in section.get("sections") or []:
+        items += free_section_items(subsection, generated, where, depth + 1)
+    return landscape(items) if section.get("landscape") else items
+
+
+def appendix_items(plan: Plan, report: SourceFile, generated, generated_content) -> list[dict]:
+    """Each appendix under its own 'Appendix N: title' heading (numbered as the APPENDICES list is):
+    generated content (`generated_content(content, heading)` returns its items, or None for a
+    kind of content this paper does not generate), or the appendix's own body and sections."""
+    from docxtpl import RichText
+
+    where = Narrative(report, plan)
+    items = []
+    for number, appendix in enumerate(report.data.get("appendices") or [], start=1):
+        heading = {"kind": "appendix", "number": str(number), "text": RichText(f"Appendix {number}: {appendix['title']}")}
+        content = appendix.get("content")
+        made = generated_content(content, heading) if content else None
+        if made is None:
+            made = [heading]
+            if appendix.get("body") or appendix.get("sections"):
+                made += body_items(appendix.get("body", ""), Numberer(), generated, where, numbered=False)
+                for section in appendix.get("sections") or []:
+                    made += free_section_items(section, generated, where)
+            elif content == "plan":
+                made.append(note(f"The {plan.title} is published with this report as a separate document, "
+                                 "made from the same plan files."))
+            else:
+                made.append(note("Published with this report as a separate document."))
+        items += landscape(made) if appendix.get("landscape") else made
+    return tables_kept_apart(items)
+
+
+def note(text: str) -> dict:
+    from docxtpl import RichText
+
+    return {"kind": "paragraph", "number": "", "text": RichText(text, italic=True)}
 
 
 def header_value(plan: Plan, report: SourceFile, key: str, recommendations) -> list[dict]:
@@ -143,7 +282,7 @@ def header_value(plan: Plan, report: SourceFile, key: str, recommendations) -> l
     header = data.get("header") or {}
     meeting = data["meeting"]
     if key == "report_to":
-        return [{"kind": "paragraph", "text": RichText(f"{meeting['committee']} {PlanDate.parse(meeting['date']).long()}", bold=True)}]
+        return [{"kind": "paragraph", "text": RichText(f"{meeting['committee']} {meeting_long(report)}", bold=True)}]
     if key == "subject":
         return [{"kind": "paragraph", "text": RichText(data["subject"], bold=True)}]
     if key in ("lead_officer", "cabinet_member", "person_leading"):
@@ -184,15 +323,22 @@ def build(plan: Plan, report: SourceFile, generated) -> dict:
         inline = narrative.Inline([run for block in blocks for run in block["inline"].runs])
         recommendations.append({"number": roman(index), "inline": inline, "text": inline.rich()})
     header_rows = []
-    for key, label in HEADER_ROWS:
-        value = header_value(plan, report, key, recommendations)
+    labels = dict(HEADER_ROWS)
+    # the report file's header_rows, when given, are the rows in its order with its labels
+    chosen = data.get("header_rows") or [{"field": key, "label": label} for key, label in HEADER_ROWS]
+    for row in chosen:
+        if row.get("field"):
+            value = header_value(plan, report, row["field"], recommendations)
+        else:
+            value = [{"kind": block["kind"], "text": block["inline"].rich()}
+                     for block in narrative.parse(str(row.get("text") or ""), references=True) if "inline" in block]
         if value:
-            header_rows.append({"label": label, "value": value})
+            header_rows.append({"label": row.get("label") or labels.get(row.get("field"), ""), "value": value})
 
     numberer = Numberer()
     items: list[dict] = []
     for section in data.get("sections") or []:
-        items += section_items(section, numberer, generated)
+        items += section_items(section, numberer, generated, where=Narrative(report, plan))
     if recommendations:
         number = numberer.next_section()
         items.append({"kind": "heading", "number": number, "text": RichText(f"{number}. RECOMMENDATIONS")})
@@ -219,11 +365,12 @@ def build(plan: Plan, report: SourceFile, generated) -> dict:
         "title": data["subject"],
         "header_rows": header_rows,
         "recommendations": [{"number": item["number"], "text": item["text"]} for item in recommendations],
-        "items": items,
+        "items": tables_kept_apart(items),
         "contact_lines": contact_lines,
         "background_documents": data.get("background_documents") or ["None"],
         "appendix_lines": [f"Appendix {index + 1}: {appendix['title']}" for index, appendix in enumerate(appendices)],
-        "appendix_sections": [],
-        "footer_note": f"{data['meeting']['committee']}, {meeting_date(report).long()}",
+        "footer_note": f"{data['meeting']['committee']}, {meeting_long(report)}",
+        "meeting_date": meeting_long(report),
+        "extra": extra_values(data),
         "draft_mark": "",
     }

@@ -7,8 +7,11 @@ Generated tables, placed by `[generated: NAME]` in the narrative or a section's 
   due-next               actions due after the as-of date and up to next_period_end (default +1 month)
   past-due               actions past their date and not complete at the as-of date
   changes                what changed in the plan since the report's `compare_with` git revision
+  status-chart           the status counts as a bar chart (alt text, then the counts as a table)
   indicator-performance  areas of strength and of underperformance computed from the indicators
-Appendix: the priority indicators table, grouped as in the source.
+  indicator-charts       a trend chart per indicator with two or more monthly values (alt text,
+                         then its values as a table)
+Appendices (content: indicators, workforce): the indicators as published and the workforce dashboard.
 """
 
 from __future__ import annotations
@@ -84,6 +87,63 @@ def action_list(plan: Plan, actions, as_of: datetime.date) -> TableSpec:
         rows.append([action.number, first_line, " / ".join(action.all_leads),
                      action.deadline.short() if action.deadline else "", status.label if status else progress.NOT_RATED])
     return TableSpec(["No.", "Action", "Lead", "Due", "Status"], rows, None, [1.3, 9.8, 2.0, 1.8, 2.5])
+
+
+def status_chart(plan: Plan, report: SourceFile) -> list[dict]:
+    """The status counts as a bar chart per priority, with the same counts as a table after it."""
+    from plangen import charts, markdown_word
+
+    day = cover.as_of(report)
+    entries = progress.status_counts(plan, day)
+    categories = [shorten(f"{entry['priority'].number}. {entry['priority'].title}", 45) for entry in entries]
+    series = [(status.label, status.colour, [entry["counts"][status.id] for entry in entries]) for status in plan.statuses]
+    series.append((progress.NOT_RATED, "BFBFBF", [entry["not_rated"] for entry in entries]))
+    totals = {label: sum(counts) for label, _, counts in series}
+    summary = ", ".join(f"{count} {label.lower()}" for label, count in totals.items())
+    alt = (f"Bar chart of the plan's actions by status for each {plan.labels['priority'].lower()} at {_long(day)}: "
+           f"{sum(totals.values())} actions in all, {summary}. The table after the chart gives the counts.")
+    image = charts.stacked_counts(categories, series, f"Actions by status at {_long(day)}")
+    figure = {"kind": "xml", "number": "", "xml": markdown_word.figure(image, alt, f"Actions by status at {_long(day)}", 16.0)}
+    return [figure] + status_counts(plan, report)
+
+
+def indicator_charts(plan: Plan) -> list[dict]:
+    """A trend chart for every indicator with at least two monthly values: the values against the
+    target over the RAG bands, alt text naming the indicator, its latest value and its target, and
+    the values in a table after it."""
+    from plangen import charts, markdown_word
+
+    data = plan.indicators or {}
+    months = data.get("months") or []
+    labels = [PlanDate.parse(month).short() for month in months]
+    items = []
+    for indicator in plan.indicator_list:
+        values = [_number(indicator.values.get(month)) for month in months]
+        if sum(value is not None for value in values) < 2:
+            continue
+        unit = "%" if indicator.unit == "percent" else ""
+        target = _number(indicator.target)
+        month, latest = indicator_maths.latest_value(indicator, months)
+        rag = indicator_maths.rag_for(indicator, latest)
+        name = f"{indicator.code} {indicator.title}"
+        alt = (f"Line chart of {name}, {labels[0]} to {labels[-1]}: latest value {latest:g}{unit} in "
+               f"{PlanDate.parse(month).long()}, target "
+               + (f"{target:g}{unit}" if target is not None else f"{indicator.target or 'not set'}")
+               + (f", RAG {rag_label(rag)}" if rag else "") + ". The table after the chart gives the values.")
+        bands = [(band.rag, band.min, band.max) for band in indicator.thresholds]
+        image = charts.trend(labels, values, target, bands, name, unit)
+        items.append({"kind": "xml", "number": "", "xml": markdown_word.figure(image, alt, name, 15.0)})
+        rows = [["Value"] + [_value(indicator.values.get(m), indicator.unit) or "–" for m in months]
+                + [_value(indicator.target, indicator.unit)]]
+        rows.append(["RAG"] + [rag_label(indicator_maths.rag_for(indicator, value)) or "–" for value in values] + [""])
+        width = (17.0 - 1.6) / (len(months) + 1)
+        items += _table(TableSpec([""] + labels + ["Target"], rows, None, [1.6] + [width] * (len(months) + 1),
+                                  bold_first_column=True, font_size=7.5))
+    return items or _note("No indicator has two or more monthly values to chart.")
+
+
+def _number(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def due_next(plan: Plan, report: SourceFile) -> list[dict]:
@@ -321,26 +381,6 @@ def _value(value, unit) -> str:
     return str(value)
 
 
-def appendix_items(plan: Plan, report: SourceFile) -> list[dict]:
-    """Each appendix under its own 'Appendix N: title' heading, numbered as the APPENDICES list is."""
-    from docxtpl import RichText
-
-    items = []
-    for number, appendix in enumerate(report.data.get("appendices") or [], start=1):
-        heading = {"kind": "appendix", "number": str(number), "text": RichText(f"Appendix {number}: {appendix['title']}")}
-        content = appendix.get("content")
-        if content == "indicators":
-            items += indicator_appendix(plan, heading)
-        elif content == "workforce":
-            items += workforce_appendix(plan, heading)
-        elif content == "plan":
-            items += [heading] + _note(f"The {plan.title} is published with this report as a separate document, "
-                                       "made from the same plan files.")
-        else:
-            items += [heading] + _note("Published with this report as a separate document.")
-    return items
-
-
 def build_context(plan: Plan, report: SourceFile) -> dict:
     def generated(name: str) -> list[dict]:
         makers = {
@@ -350,10 +390,19 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
             "past-due": lambda: past_due(plan, report),
             "changes": lambda: changes_since(plan, report),
             "indicator-performance": lambda: indicator_performance(plan),
+            "status-chart": lambda: status_chart(plan, report),
+            "indicator-charts": lambda: indicator_charts(plan),
         }
         return makers[name]() if name in makers else _note(f"({name} is not generated in this kind of report)")
 
     context = cover.build(plan, report, generated)
     context["heading"] = f"Agenda Item {context['agenda_item']}" if context["agenda_item"] else context["title"]
-    context["appendix_items"] = appendix_items(plan, report)
+    def generated_content(content: str, heading: dict) -> list[dict] | None:
+        if content == "indicators":
+            return indicator_appendix(plan, heading)
+        if content == "workforce":
+            return workforce_appendix(plan, heading)
+        return None
+
+    context["appendix_items"] = cover.appendix_items(plan, report, generated, generated_content)
     return context
