@@ -372,6 +372,8 @@ def test_cabinet_section_titles_are_headings_in_order(paper):
     titles = [section["title"] for section in report["sections"]]
     expected = [f"{index}. {title}" for index, title in enumerate(titles, start=1)]
     expected.append(f"{len(titles) + 1}. RECOMMENDATIONS")
+    # then each appendix under its own heading
+    expected += [f"Appendix {index}: {appendix['title']}" for index, appendix in enumerate(report.get("appendices") or [], 1)]
     assert headings(paper(CABINET), 1) == expected
 
 
