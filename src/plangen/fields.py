@@ -56,6 +56,12 @@ def _set_result(results, text: str):
     first.append(element)
 
 
+def instructions(document) -> list[str]:
+    """Every complex field's instruction in the body ("PAGEREF priority_1 \\h", "TOC …")."""
+    return [instruction for paragraph in document.element.body.iter(qn("w:p"))
+            for instruction, _ in _field_runs(paragraph)]
+
+
 def fill_page_references(document, pages: dict) -> int:
     count = 0
     for paragraph in document.element.body.iter(qn("w:p")):

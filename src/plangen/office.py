@@ -91,20 +91,27 @@ def page_numbers(documents: list[Path]) -> list[dict] | None:
         return [json.loads(output.read_text(encoding="utf-8")) for output in outputs]
 
 
-def refresh_fields(documents: list[Path]) -> bool:
-    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice run).
-    False when LibreOffice is absent: the fields then update when Word opens the file."""
-    all_pages = page_numbers(documents)
+def refresh_fields(documents: list[Path], plan_document: Path | None = None) -> bool:
+    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice run),
+    and into a paper's references to pages of the plan, from the layout of `plan_document` (laid out
+    in the same run). False when LibreOffice is absent: the fields then update when Word opens the
+    file; references into the plan stay blank, since no field can fetch them."""
+    laid_out = list(documents)
+    if plan_document is not None and plan_document not in laid_out:
+        laid_out.append(plan_document)
+    all_pages = page_numbers(laid_out)
     if all_pages is None:
         return False
     from docx import Document
 
-    from plangen import fields
+    from plangen import fields, page_references
 
+    plan_bookmarks = all_pages[laid_out.index(plan_document)]["bookmarks"] if plan_document is not None else {}
     for docx, pages in zip(documents, all_pages):
         document = Document(str(docx))
         changed = fields.fill_page_references(document, pages["bookmarks"])
         changed += fields.fill_table_of_contents(document, pages["headings"])
+        changed += page_references.fill_plan_pages(document, plan_bookmarks)
         if changed:
             with atomic_path(docx) as temporary:
                 document.save(str(temporary))

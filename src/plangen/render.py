@@ -168,6 +168,10 @@ def finish(document, title: str, author: str, subject: str = "") -> None:
         language.set(qn("w:val"), "en-GB")
         language.set(qn("w:eastAsia"), "en-GB")
         language.set(qn("w:bidi"), "ar-SA")
+    # sections are the targets of '[page: …]' references; one naming no section fails here
+    from plangen import page_references
+
+    page_references.check_targets(docx, page_references.mark_sections(docx), title)
     settings = docx.settings.element
     update = settings.find(qn("w:updateFields"))
     if update is None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from plangen import page_references
+from plangen.page_references import REFERENCE as PAGE_REFERENCE
+
 # Characters XML 1.0 forbids; validation refuses them in YAML, this keeps generated text safe too.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 REFERENCE = re.compile(r"\[(action|priority|indicator)(?:\s+ref)?\s+([^\]]+)\]", re.I)
@@ -62,8 +65,17 @@ class Inline:
         if prefix:
             rich.add(prefix)
         for text, bold, italic in self.runs:
-            if text:
-                rich.add(text, bold=bold or None, italic=italic or None)
+            if not text:
+                continue
+            # '[page: lead-officers]' becomes a page number field (plangen.page_references)
+            position = 0
+            for match in PAGE_REFERENCE.finditer(text):
+                if match.start() > position:
+                    rich.add(text[position:match.start()], bold=bold or None, italic=italic or None)
+                rich.xml += page_references.reference_xml(match)
+                position = match.end()
+            if position < len(text):
+                rich.add(text[position:], bold=bold or None, italic=italic or None)
         return rich
 
 

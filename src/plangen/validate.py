@@ -455,6 +455,26 @@ def dangling_reference(check: Checker):
                               "indicator codes are in indicators.yaml", subject, suffix, offset=match.start())
 
 
+@rule("bare-page-number", "warning", "narrative cites pages as references ([page: lead-officers]), not as numbers that go stale")
+def bare_page_number(check: Checker):
+    from plangen.page_references import BARE_PAGE
+
+    places = [(Where(source, path), text, f"{source.kind} {source.path.stem}")
+              for source in check.plan.files if source.kind in ("plan", "report") and source.data
+              for path, text in walk_strings(source.data) if "source" not in path]
+    places += [(Where(where.source, where.path + suffix), text, subject) for where, text, subject, suffix in check.texts()
+               if where.source and where.source.kind == "priority"]
+    for where, text, subject in places:
+        if not isinstance(text, str) or "page" not in text.lower():
+            continue
+        for match in BARE_PAGE.finditer(text):
+            yield Problem(where, f"'{match.group(0)}' is a page number typed into the text; it will be wrong once the "
+                                 "document is laid out again",
+                          "write a reference that plangen numbers from the layout: [page: lead-officers], "
+                          "[pages: appendix-1], or in a paper [plan page: progress-rag-ratings]",
+                          subject, (), offset=match.start())
+
+
 @rule("reference-wording", "warning", "text quoted next to an action reference is that action's wording")
 def reference_wording(check: Checker):
     """'…wording of action 5.1… [action 5.5]': the quoted words should be the cited action's."""

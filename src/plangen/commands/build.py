@@ -19,8 +19,9 @@ def build(plan_dir: Path | None, output: Path, pdf: bool = False) -> list[Path]:
     for report in plan.reports:
         if report.data.get("kind") in registry.REPORT_KINDS:
             written.append(render_report(plan, report, output, refresh=False))
-    # one LibreOffice session numbers the pages of every paper
-    office.refresh_fields(written)
+    # one LibreOffice session numbers the pages of every paper; papers cite pages of the plan from its layout
+    plan_document = output / registry.KINDS["plan"].OUTPUT if "plan" in registry.KINDS else None
+    office.refresh_fields(written, plan_document=plan_document)
     if pdf:
         for path in written:
             office.to_pdf(path)

@@ -65,7 +65,13 @@ def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bo
                           lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
     output = output_dir / "reports" / (report.path.stem + ".docx")
     write_bytes(output, data)
-    if refresh:
+    if refresh and "[plan page" in report.text.lower():
+        # the paper cites pages of the plan: lay the plan out beside it for its page map
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="plangen-plan-") as work:
+            office.refresh_fields([output], plan_document=render_kind(plan, "plan", Path(work), refresh=False))
+    elif refresh:
         office.refresh_fields([output])
     if pdf:
         office.to_pdf(output)
