@@ -298,7 +298,7 @@ def runs(segments, size: float | None = None, link: bool = False) -> str:
     parts = []
     for segment in segments:
         if segment[0] == "text":
-            parts.append(run(segment[1], segment[2], segment[3], size, link))
+            parts.append(_with_page_references(segment[1], segment[2], segment[3], size, link))
         elif segment[0] == "break":
             parts.append("<w:r><w:br/></w:r>")
         elif segment[0] == "link":
@@ -308,6 +308,19 @@ def runs(segments, size: float | None = None, link: bool = False) -> str:
                          + runs(words, size, link=True) + "</w:hyperlink>")
         elif segment[0] == "image":  # validation refuses these; never print nothing silently
             parts.append(run(f"[{segment[2] or segment[1]}]", italic=True, size=size))
+    return "".join(parts)
+
+
+def _with_page_references(text: str, bold: bool, italic: bool, size: float | None, link: bool) -> str:
+    """Runs of text in which '[page: …]' and '[plan page: …]' become page numbers (plangen.page_references)."""
+    from plangen import page_references
+
+    parts, position = [], 0
+    for match in page_references.REFERENCE.finditer(text):
+        parts.append(run(text[position:match.start()], bold, italic, size, link))
+        parts.append(page_references.reference_xml(match))
+        position = match.end()
+    parts.append(run(text[position:], bold, italic, size, link))
     return "".join(parts)
 
 
