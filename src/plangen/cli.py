@@ -193,6 +193,14 @@ def redline(
 
 
 @app.command()
+def schema(directory: Path = typer.Argument(Path("schema"), help="Folder to write the schemas into.")):
+    """Write plangen's JSON Schemas into a folder, for editors and any JSON Schema tool (they refer to each other by file name)."""
+    from plangen.commands import schema as command
+
+    raise typer.Exit(command.run(directory))
+
+
+@app.command()
 def kinds():
     """List the registered document kinds and their templates."""
     from plangen.documents import registry

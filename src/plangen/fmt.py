@@ -73,7 +73,7 @@ def _child(schema: dict, root: dict, key):
 
 
 def _is_identifier(schema: dict) -> bool:
-    return schema.get("description", "").startswith("An identifier")
+    return schema.get("x-plangen") == "identifier"
 
 
 def _property_order(schema: dict, root: dict) -> list[str]:

@@ -23,7 +23,9 @@ def _schemas() -> dict[str, dict]:
     return loaded
 
 
-ANNOTATIONS = {"description", "examples", "title", "default"}
+# "x-plangen" names what a definition is (identifier, date, due, leads): how plangen explains its
+# errors and how fmt writes its values. JSON Schema tools ignore it as an unknown keyword.
+ANNOTATIONS = {"description", "examples", "title", "default", "x-plangen"}
 
 
 def _at_pointer(document: str, pointer: str):
@@ -47,7 +49,7 @@ def _inline(node, document: str, resolving: tuple = ()):
         return node
     target_document, _, pointer = node["$ref"].partition("#")
     target_document = target_document or document
-    absolute = f"{_schemas()[target_document]['$id']}#{pointer}"
+    absolute = f"{target_document}#{pointer}"
     if absolute in resolving:
         return {**node, "$ref": absolute}
     resolved = _inline(_at_pointer(target_document, pointer), target_document, resolving + (absolute,))
@@ -62,9 +64,12 @@ def validator(kind: str):
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
 
-    schemas = _schemas()
+    from referencing.jsonschema import DRAFT202012
+
+    # the schemas name each other by file name ("common.schema.json#/$defs/date"), as any JSON Schema
+    # tool reading them from a folder resolves them
     registry = Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+        (name, Resource.from_contents(schema, default_specification=DRAFT202012)) for name, schema in _schemas().items()
     )
     return Draft202012Validator(_inlined(kind), registry=registry)
 
@@ -80,9 +85,8 @@ def _inlined(kind: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _referenced(absolute: str) -> dict:
-    """The schema an absolute $ref left in place by _inline points to (a report section's sections)."""
-    base, _, pointer = absolute.partition("#")
-    name = next(name for name, schema in _schemas().items() if schema.get("$id") == base)
+    """The schema a $ref left in place by _inline points to (a report section's sections)."""
+    name, _, pointer = absolute.partition("#")
     return _inline(_at_pointer(name, pointer), name, (absolute,))
 
 
@@ -260,11 +264,12 @@ def describe(error, source=None) -> list[tuple[tuple, str, str, str | None, bool
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return [(path, "missing-key", f"{where}: required key '{missing}' is missing", None, True)]
-    if schema is _definition("due") or (kind == "anyOf" and schema.get("examples") == _definition("due").get("examples")):
+    meaning = schema.get("x-plangen") if isinstance(schema, dict) else None
+    if meaning == "due":
         return [(path, "bad-date", f"{where}: {_short(value)} is not a valid date",
                  "use YYYY-MM (\"2017-12\"), YYYY-MM-DD, TBC, ongoing, or a mapping such as "
                  "{from: 2017-10, ongoing: true}, {start: 2018-01, end: 2018-04}, {review: 2018-05, note: test impact}", False)]
-    if schema is _definition("leads") or (kind == "anyOf" and "joint leads" in schema.get("description", "")):
+    if meaning == "leads":
         return [(path, "wrong-type", f"{where}: a lead must be an id from the people register, or a list of ids; found {_type_name(value)}",
                  "write lead: PS, or lead: [PS, DB] for joint leads", False)]
     if kind == "type":
@@ -284,7 +289,7 @@ def describe(error, source=None) -> list[tuple[tuple, str, str, str | None, bool
         hint = f"did you mean '{close}'?" if close else None
         return [(path, "bad-value", f"{where}: {_short(value)} is not one of: {', '.join(choices)}", hint, False)]
     if kind == "pattern":
-        if schema is _definition("date") or schema.get("pattern") == _definition("date")["pattern"]:
+        if meaning == "date":
             return [(path, "bad-date", f"{where}: {_short(value)} is not a date", "write YYYY-MM or YYYY-MM-DD, e.g. 2017-12", False)]
         return [(path, "bad-value", f"{where}: {_short(value)} is not in the expected form",
                  (schema.get("description") or "").split(".")[0] or None, False)]
