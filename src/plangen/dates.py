@@ -119,22 +119,28 @@ class Due:
         """The date by which the work should be done, for overdue and slippage checks; None when open-ended."""
         return self.date or self.end or self.review
 
-    def display(self) -> str:
+    def display(self, in_full: bool = False) -> str:
+        """As the plan prints it ("Jan–Apr 18"), or in_full with months and years written out
+        ("January–April 2018"), as a reader outside the plan's tables expects."""
+        def shown(date: PlanDate) -> str:
+            return date.long() if in_full else date.short()
+
         if self.tbc and not self.deadline:
             return "TBC"
         if self.start and self.end:
             if self.start.year == self.end.year and not self.start.day and not self.end.day:
-                text = f"{MONTHS[self.start.month - 1]}–{self.end.short()}"
+                first = calendar.month_name[self.start.month] if in_full else MONTHS[self.start.month - 1]
+                text = f"{first}–{shown(self.end)}"
             else:
-                text = f"{self.start.short()}–{self.end.short()}"
+                text = f"{shown(self.start)}–{shown(self.end)}"
         elif self.from_:
-            text = ("Ongoing from " if self.ongoing else "From ") + self.from_.short()
+            text = ("Ongoing from " if self.ongoing else "From ") + shown(self.from_)
         elif self.review:
             purpose = f"{self.note} in " if self.note else "review in "
-            text = ("Ongoing / " if self.ongoing else "") + purpose + self.review.short()
+            text = ("Ongoing / " if self.ongoing else "") + purpose + shown(self.review)
             return text
         elif self.date:
-            text = self.date.short()
+            text = shown(self.date)
         elif self.ongoing:
             text = "Ongoing"
         else:

@@ -50,6 +50,9 @@ class Change:
     old: str = ""
     new: str = ""
     slip_months: int | None = None  # for date changes: months later (positive) or earlier (negative)
+    # old and new as a councillor reads them (people by name, dates in full); empty when as old/new
+    old_in_full: str = ""
+    new_in_full: str = ""
     words: list[tuple[str, str]] = field(default_factory=list)  # word diff: ("equal"|"delete"|"insert", text)
 
     @property
@@ -147,17 +150,23 @@ def action_text(action: Action) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def due_text(action: Action) -> str:
+def due_text(action: Action, in_full: bool = False) -> str:
     parts = []
     if action.due.is_set:
-        parts.append(action.due.display())
-    parts += [f"{step.letter}. {step.due.display()}" for step in action.steps if step.due.is_set]
+        parts.append(action.due.display(in_full))
+    parts += [f"{step.letter}. {step.due.display(in_full)}" for step in action.steps if step.due.is_set]
     return "; ".join(parts)
 
 
-def leads_text(action: Action) -> str:
-    parts = ["/".join(action.lead)] if action.lead else []
-    parts += [f"{step.letter}. {'/'.join(step.lead)}" for step in action.steps if step.lead]
+def leads_text(action: Action, plan: Plan | None = None) -> str:
+    """The leads by id ("HoS/DCS"), or by name from `plan`'s people register when given."""
+    def named(ids) -> str:
+        if plan is None:
+            return "/".join(ids)
+        return " and ".join(getattr(plan.person(person_id), "name", None) or person_id for person_id in ids)
+
+    parts = [named(action.lead)] if action.lead else []
+    parts += [f"{step.letter}. {named(step.lead)}" for step in action.steps if step.lead]
     return "; ".join(parts)
 
 
@@ -227,7 +236,7 @@ def _refs_text(action: Action) -> str:
     return "; ".join(f"{issue.text} {issue.refs.display()}".strip() for issue in action.issues)
 
 
-def compare_actions(old: Action, new: Action) -> list[Change]:
+def compare_actions(old: Action, new: Action, old_plan: Plan | None = None, new_plan: Plan | None = None) -> list[Change]:
     subject = f"action {new.number}"
     changes = []
     if old.number != new.number:
@@ -242,8 +251,12 @@ def compare_actions(old: Action, new: Action) -> list[Change]:
     for kind, before, after in simple:
         if before != after:
             changes.append(Change(kind, subject, before, after))
+            if kind == "lead" and new_plan is not None:
+                changes[-1].old_in_full = leads_text(old, old_plan)
+                changes[-1].new_in_full = leads_text(new, new_plan)
     if due_text(old) != due_text(new):
-        changes.append(Change("due", subject, due_text(old), due_text(new), slip_months=_months_later(old, new)))
+        changes.append(Change("due", subject, due_text(old), due_text(new), slip_months=_months_later(old, new),
+                              old_in_full=due_text(old, in_full=True), new_in_full=due_text(new, in_full=True)))
     if old.current_status != new.current_status:
         changes.append(Change("status", subject, old.current_status or "", new.current_status or ""))
     known = {(entry.date, entry.status, entry.note) for entry in old.progress}
@@ -309,7 +322,7 @@ def compare(old: Plan, new: Plan) -> list[Change]:
         if id(action) in added_ids:
             changes.append(Change("added", f"action {action.number}", new=_first_line(action_text(action))))
     for before, after in pairs:
-        changes.extend(compare_actions(before, after))
+        changes.extend(compare_actions(before, after, old, new))
     for action in removed:
         changes.append(Change("removed", f"action {action.number}", old=_first_line(action_text(action))))
     changes += _keyed("recommendation", {item.number: item for item in old.recommendations},

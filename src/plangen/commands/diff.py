@@ -62,23 +62,100 @@ def _markdown_words(segments) -> str:
     return " ".join(parts)
 
 
-def as_markdown(old_label, new_label, old, new, changes) -> str:
-    lines = [f"**plangen diff** `{old_label}` → `{new_label}`: {summary_line(changes)}; {counts_line(old, new)}", ""]
+def _slip_note(change: diff.Change) -> str:
+    if not change.slip_months:
+        return ""
+    months = abs(change.slip_months)
+    return f" ({'slipped' if change.slip_months > 0 else 'brought forward'} {months} month{'s' if months != 1 else ''})"
+
+
+def _markdown_detail(change: diff.Change) -> str:
+    """The change in a councillor's words: names and full dates, the changed words struck out and in bold."""
+    if change.old_in_full or change.new_in_full:
+        before, after = change.old_in_full or "(none)", change.new_in_full or "(none)"
+        return _markdown_words(diff.word_diff(before, after)) + _slip_note(change)
+    return _cell(change.detail)
+
+
+def _priority_of(subject: str, old, new) -> str | None:
+    if subject.startswith("priority "):
+        return subject.removeprefix("priority ")
+    if subject.startswith("action "):
+        number = subject.removeprefix("action ")
+        action = new.actions_by_number.get(number) or old.actions_by_number.get(number)
+        return action.priority if action else None
+    return None
+
+
+def priority_table(old, new, changes) -> list[str]:
+    """One row per priority: its actions before and after, and how many were added, removed, changed and slipped."""
+    titles = {priority.number: priority.title for priority in old.priorities}
+    titles.update({priority.number: priority.title for priority in new.priorities})
+    rows = {number: {"added": set(), "removed": set(), "changed": set(), "slipped": set()}
+            for number, _, _ in _priority_counts(old, new)}
+    other = 0
+    for change in changes:
+        number = _priority_of(change.subject, old, new)
+        if number not in rows:
+            other += 1
+            continue
+        column = change.kind if change.kind in ("added", "removed") else "changed"
+        rows[number][column].add(change.subject)
+        if (change.slip_months or 0) > 0:
+            rows[number]["slipped"].add(change.subject)
+    lines = ["| Priority | Actions | Added | Removed | Changed | Dates slipped |", "|---|---|---|---|---|---|"]
+    for number, before, after in _priority_counts(old, new):
+        counts = rows[number]
+        changed = counts["changed"] - counts["added"]
+        if not any(counts.values()) and before == after:
+            continue
+        actions = f"{before} → {after}" if before != after else str(after)
+        lines.append(f"| {number}. {_cell(titles.get(number, ''))} | {actions} | {len(counts['added'])} | "
+                     f"{len(counts['removed'])} | {len(changed)} | {len(counts['slipped'])} |")
+    if other:
+        lines.append(f"| Inspection, people and indicators | | | | {other} | |")
+    return lines + [""] if len(lines) > 2 else []
+
+
+def as_markdown(old_label, new_label, old, new, changes, max_length: int | None = None) -> str:
+    """The diff as a pull-request comment. With max_length, whole entries are left out from the end
+    (the headline and the table per priority always stay) and the last line says how many."""
+    head = [f"**plangen diff** `{old_label}` → `{new_label}`: {summary_line(changes)}; {counts_line(old, new)}", ""]
+    head += priority_table(old, new, changes)
+    entries: list[tuple[str, str]] = []  # (section heading, one change's lines): an entry is kept or left out whole
     for kind in SECTION_ORDER:
         of_kind = [change for change in changes if change.kind == kind]
         if not of_kind:
             continue
-        lines += [f"### {diff.KIND_LABELS[kind].capitalize()} ({len(of_kind)})", ""]
+        heading = f"### {diff.KIND_LABELS[kind].capitalize()} ({len(of_kind)})\n\n"
         if kind == "text":
             # long wording diffs stay folded so the comment stays readable
+            heading_text = heading
             for change in of_kind:
-                lines += [f"<details><summary>{change.subject}</summary>", "", _markdown_words(change.words), "",
-                          "</details>", ""]
+                entries.append((heading_text, f"<details><summary>{change.subject}</summary>\n\n"
+                                              f"{_markdown_words(change.words)}\n\n</details>\n\n"))
             continue
-        lines += ["| | |", "|---|---|"]
-        lines += [f"| {change.subject} | {_cell(change.detail)} |" for change in of_kind]
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+        heading_table = heading + "| | |\n|---|---|\n"
+        for index, change in enumerate(of_kind):
+            last = "\n" if index == len(of_kind) - 1 else ""
+            entries.append((heading_table, f"| {change.subject} | {_markdown_detail(change)} |\n{last}"))
+    text = "\n".join(head) + "\n"
+    shown, left_out = 0, 0
+    current_heading = None
+    for heading, entry in entries:
+        addition = ("" if heading == current_heading else ("\n" if current_heading and not text.endswith("\n\n") else "") + heading) + entry
+        footer_room = 200 if max_length else 0
+        if max_length and len(text) + len(addition) + footer_room > max_length:
+            left_out = len(entries) - shown
+            break
+        text += addition
+        current_heading = heading
+        shown += 1
+    text = text.rstrip() + "\n"
+    if left_out:
+        text += (f"\n**{left_out} more change{'s' if left_out != 1 else ''} not shown** (the comment is limited to "
+                 f"{max_length:,} characters): the full diff is `plangen diff {old_label} {new_label} --format markdown`.\n")
+    return text
 
 
 def as_json(old_label, new_label, old, new, changes) -> str:
@@ -101,9 +178,13 @@ def compare(old_spec: str | None, new_spec: str | None, plan_dir: Path | None):
     return old, new, diff.compare(old.plan, new.plan)
 
 
-def run(old_spec: str | None, new_spec: str | None, plan_dir: Path | None, output_format: str) -> int:
+def run(old_spec: str | None, new_spec: str | None, plan_dir: Path | None, output_format: str,
+        max_length: int | None = None) -> int:
     old, new, changes = compare(old_spec, new_spec, plan_dir)
-    writer = {"text": as_text, "markdown": as_markdown, "json": as_json}[output_format]
+    if output_format == "markdown":
+        print(as_markdown(old.label, new.label, old.plan, new.plan, changes, max_length), end="")
+        return EXIT_OK
+    writer = {"text": as_text, "json": as_json}[output_format]
     print(writer(old.label, new.label, old.plan, new.plan, changes), end="")
     return EXIT_OK
 
