@@ -194,6 +194,18 @@ def redline(
     raise typer.Exit(command.run(old, new, plan_dir, output))
 
 
+@app.command("check-template")
+def check_template(
+    template: Path = typer.Argument(..., help="The Word template (.docx) to check."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="The document kind it is for. Default: the kinds whose template has this file name."),
+    plan_dir: Optional[Path] = PLAN_OPTION,
+):
+    """Check a template against the context its kind provides, before rendering: malformed tags, and names or attributes the context lacks. Exit 0: fine; 1: problems; 2: usage problem."""
+    from plangen.commands import check_template as command
+
+    raise typer.Exit(command.run(template, kind, plan_dir))
+
+
 @app.command()
 def schema(directory: Path = typer.Argument(Path("schema"), help="Folder to write the schemas into.")):
     """Write plangen's JSON Schemas into a folder, for editors and any JSON Schema tool (they refer to each other by file name)."""

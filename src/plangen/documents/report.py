@@ -187,15 +187,20 @@ def is_table(item: dict) -> bool:
     return item.get("kind") == "table" or (item.get("kind") == "xml" and str(item.get("xml", "")).startswith("<w:tbl"))
 
 
+ITEM_KEYS = ("kind", "number", "text", "table", "xml")
+
+
 def tables_kept_apart(items: list[dict]) -> list[dict]:
     """Word and LibreOffice merge tables that touch into one, under the first one's header row:
-    a small empty paragraph goes between any two tables that follow each other."""
+    a small empty paragraph goes between any two tables that follow each other. Every item gets
+    every key (empty where it does not apply), so a template's tags hold for any paper's data and
+    `plangen check-template` can check them."""
     result = []
     for item in items:
         if result and is_table(item) and is_table(result[-1]):
             result.append({"kind": "xml", "number": "", "xml": markdown_word.separator()})
         result.append(item)
-    return result
+    return [{key: item.get(key, "") for key in ITEM_KEYS} | item for item in result]
 
 
 def section_items(section: dict, numberer: Numberer, generated, depth: int = 0, where: Narrative | None = None) -> list[dict]:
