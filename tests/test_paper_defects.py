@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,22 @@ def test_context_accepts_every_kind_listed_and_shows_text_as_typed(kind):
         assert "Children's" in completed.stdout
         report_to = context["header_rows"][0]["value"][0]["text"]
         assert report_to.startswith("**") and report_to.endswith("**")  # printed bold
+
+
+def test_people_print_with_title_and_the_role_held_at_the_meeting_date(tmp_path):
+    """A councillor's title, and the role they held on the meeting date, from the people register."""
+    shutil.copytree(BUNDLED, tmp_path / "plan")
+    people = tmp_path / "plan" / "people.yaml"
+    text = people.read_text(encoding="utf-8")
+    old = "  - id: AF\n    name: Alisa Flemming\n"
+    assert old in text
+    text = text.replace(old, old + "    title: Councillor\n    roles:\n"
+                        "      - {role: Shadow spokesperson for children, until: 2017-05}\n"
+                        "      - {role: \"Cabinet Member for Children, Families and Learning\", from: 2017-06}\n")
+    people.write_text(text, encoding="utf-8")
+    completed = run_cli("render", "report", tmp_path / "plan" / "reports" / f"{SCRUTINY}.yaml", "-o", tmp_path / "out")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    document = Document(str(tmp_path / "out" / "reports" / f"{SCRUTINY}.docx"))
+    header = {normalise(paragraph_text(row.cells[0]._tc)): normalise(paragraph_text(row.cells[1]._tc))
+              for row in document.tables[0].rows}
+    assert header["CABINET MEMBER:"] == "Councillor Alisa Flemming, Cabinet Member for Children, Families and Learning"

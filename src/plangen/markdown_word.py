@@ -425,7 +425,8 @@ def figure(image: bytes, alt: str, caption: str = "", width_cm: float | None = N
     )
     xml = paragraph(drawing, keep_next=bool(caption), align="center")
     if caption:
-        xml += paragraph(run(caption, italic=True, size=9), style="Caption", align="center")
+        # kept with what follows: a chart's data table, or the text that discusses the figure
+        xml += paragraph(run(caption, italic=True, size=9), style="Caption", align="center", keep_next=True)
     return RawXml(xml)
 
 

@@ -51,10 +51,25 @@ class Person:
     email: str = ""
     phone: str = ""
     where: Where = field(default_factory=lambda: Where(None))
+    title: str = ""
+    roles: tuple = ()  # (role, from datetime.date | None, until datetime.date | None)
 
     @property
     def display(self) -> str:
         return f"{self.name}, {self.role}" if self.role else self.name
+
+    def role_on(self, day) -> str:
+        """The role held on `day` (from `roles`), else the register's `role`."""
+        for role, start, end in self.roles:
+            if (start is None or start <= day) and (end is None or day <= end):
+                return role
+        return self.role
+
+    def display_on(self, day) -> str:
+        """'Councillor Alisa Flemming, Cabinet Member for …' as at a meeting date."""
+        name = f"{self.title} {self.name}" if self.title else self.name
+        role = self.role_on(day) if day else self.role
+        return f"{name}, {role}" if role else name
 
 
 @dataclass

@@ -223,6 +223,19 @@ class Builder:
         return found
 
     def plan(self, root: Path, sources: list[SourceFile]) -> model.Plan:
+        def role_spans(roles):
+            from plangen.dates import PlanDate
+
+            for entry in roles or []:
+                if not isinstance(entry, dict) or not entry.get("role"):
+                    continue
+                try:
+                    start = PlanDate.parse(entry["from"]).first_day if entry.get("from") else None
+                    end = PlanDate.parse(entry["until"]).last_day if entry.get("until") else None
+                except (ValueError, TypeError):
+                    continue  # the schema reports a malformed date at its line
+                yield entry["role"], start, end
+
         by_kind: dict[str, list[SourceFile]] = {}
         for source in sources:
             if source.data is not None:
@@ -237,6 +250,7 @@ class Builder:
                     kind=person.get("kind", "person"), lead_officer=person.get("lead_officer", True),
                     email=person.get("email", ""), phone=person.get("phone", ""),
                     where=model.Where(people_data, ("people", index)),
+                    title=person.get("title", ""), roles=tuple(role_spans(person.get("roles"))),
                 ))
         scale = (meta.get("status_scale") or {}).get("statuses") or []
         statuses = [model.Status(item.get("id", ""), item.get("label", ""), item.get("colour", "FFFFFF"),

@@ -86,10 +86,11 @@ def document_title(report: SourceFile) -> str:
     return f"{report.data['subject']} – {meeting['committee']}, {meeting_long(report)}"
 
 
-def person_line(plan: Plan, person_id: str | None) -> str:
-    """'Barbara Peacock, Executive Director (People)' — name and role from the register."""
+def person_line(plan: Plan, person_id: str | None, day: datetime.date | None = None) -> str:
+    """'Councillor Alisa Flemming, Cabinet Member for …': title, name and the role held on `day`
+    (the meeting date) from the register."""
     person = plan.person(person_id) if person_id else None
-    return person.display if person else (person_id or "")
+    return person.display_on(day) if person else (person_id or "")
 
 
 class Numberer:
@@ -293,7 +294,7 @@ def header_value(plan: Plan, report: SourceFile, key: str, recommendations) -> l
     if key in ("lead_officer", "cabinet_member", "person_leading"):
         if not header.get(key):
             return []
-        return [{"kind": "paragraph", "text": RichText(person_line(plan, header[key]), bold=True)}]
+        return [{"kind": "paragraph", "text": RichText(person_line(plan, header[key], meeting_date(report).first_day), bold=True)}]
     if key == "recommendations":
         if not recommendations:
             return []
@@ -357,8 +358,8 @@ def build(plan: Plan, report: SourceFile, generated) -> dict:
     contact_lines = []
     if contact:
         person = plan.person(contact.get("person")) if contact.get("person") else None
-        name = contact.get("name") or (person.name if person else "")
-        title = contact.get("title") or (person.role if person else "")
+        name = contact.get("name") or ((f"{person.title} {person.name}" if person.title else person.name) if person else "")
+        title = contact.get("title") or (person.role_on(meeting_date(report).first_day) if person else "")
         phone = contact.get("phone") or (person.phone if person else "")
         email = contact.get("email") or (person.email if person else "")
         contact_lines = [", ".join(part for part in (name, title) if part)]
