@@ -204,3 +204,20 @@ def test_people_print_with_title_and_the_role_held_at_the_meeting_date(tmp_path)
     header = {normalise(paragraph_text(row.cells[0]._tc)): normalise(paragraph_text(row.cells[1]._tc))
               for row in document.tables[0].rows}
     assert header["CABINET MEMBER:"] == "Councillor Alisa Flemming, Cabinet Member for Children, Families and Learning"
+
+
+def test_validate_reports_rag_words_that_are_not_the_scales():
+    """'Yellow' and the literal 'RAG' stay in the data as published; validate says so, at their lines."""
+    expected = set()
+    for group in load(BUNDLED / "indicators.yaml")["groups"]:
+        for indicator in group["indicators"]:
+            for key in ("rag", "summary_rag"):
+                word = indicator.get(key)
+                if word and word.lower() not in ("red", "amber", "green", "grey"):
+                    expected.add((indicator["code"], word))
+    assert ("AMT2", "RAG") in expected and any(word == "Yellow" for _, word in expected)
+    completed = run_cli("validate", BUNDLED, "--format", "json")
+    findings = [finding for finding in json.loads(completed.stdout) if finding["rule"] == "rag-word"]
+    reported = {(finding["subject"].split()[-1], re.search(r"RAG '([^']+)'", finding["message"]).group(1)) for finding in findings}
+    assert reported == expected
+    assert all(finding["file"].endswith("indicators.yaml") and finding["line"] > 1 for finding in findings)

@@ -548,6 +548,20 @@ def rag_mismatch(check: Checker):
                           "check the value, the thresholds or the printed RAG", subject, ("rag",))
 
 
+@rule("rag-word", "warning", "a printed RAG is a word of the scale (Red, Amber, Green), or Grey for no rating")
+def rag_word(check: Checker):
+    """The data keeps the RAG as published; the papers print the scale's word (README, Indicator RAG)."""
+    for indicator in check.plan.indicator_list:
+        for key, word in (("rag", indicator.rag), ("summary_rag", indicator.summary_rag)):
+            if not word or word.lower() in ("red", "amber", "green", "grey", "gray"):
+                continue
+            band = PRINTED_RAG.get(word.lower())
+            shown = f"prints as {band.capitalize()}" if band else "is no RAG; the papers print the band its latest value earns, or Not rated"
+            yield Problem(indicator.where, f"indicator {indicator.code}: RAG '{word}' is not a word of the scale ({shown})",
+                          "keep it if the source printed it so; otherwise write Red, Amber or Green",
+                          f"indicator {indicator.code}", (key,))
+
+
 # -- time ---------------------------------------------------------------------------------------
 @rule("overdue", "warning", "no action is past its date and not complete at --as-of")
 def overdue(check: Checker):
