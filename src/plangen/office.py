@@ -1,26 +1,34 @@
-"""LibreOffice, headless: PDFs, and the page numbers a template engine cannot know.
+"""LibreOffice, headless: the page numbers a template engine cannot know, and tagged PDFs.
 
 docxtpl leaves the table of contents and PAGEREF fields with stale results until someone presses
-F9. When LibreOffice is installed, `refresh_fields` lays the document out with LibreOffice's own
-API (office_pages.py, run by the Python that has the `uno` module), reads the page of every
-heading and bookmark, and writes those numbers into the fields' results in our .docx. The file
-stays plangen's own; Word's update-fields-on-open flag stays set as well.
+F9. One LibreOffice session per build (office_pages.py, run by the Python that has the `uno`
+module) opens each paper once: it lays it out, reports the page of every heading and bookmark, and
+exports the tagged PDF from that same layout. plangen writes those numbers into the fields' results
+in its own .docx, so the file stays plangen's own.
+
+Process hygiene: the session runs in a process group of its own with a watchdog (see
+office_pages.py), so LibreOffice never outlives plangen; a timeout, an error or Ctrl-C kills the
+whole group; its profile lives in a work folder plangen removes (or the next build removes, with
+any group a killed run left behind: see `end_leftovers`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
-from plangen.atomic import atomic_path
 from plangen.errors import RenderError
 
-TIMEOUT_SECONDS = 240
+TIMEOUT_SECONDS = 180
+GROUP_FILE = "process-group"
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +37,7 @@ def soffice() -> str | None:
 
 
 def available() -> bool:
-    return soffice() is not None
+    return soffice() is not None and uno_python() is not None
 
 
 @lru_cache(maxsize=1)
@@ -44,75 +52,230 @@ def uno_python() -> str | None:
     return None
 
 
-def _profile_argument(directory: str) -> str:
-    # a private profile per run, so two builds at once do not fight over one LibreOffice profile
-    return "-env:UserInstallation=" + Path(directory).resolve().as_uri()
+def missing_notice() -> str:
+    if soffice() is None:
+        return "LibreOffice (soffice) is not installed"
+    return "LibreOffice's Python bridge (python3-uno) is not installed"
 
 
-def to_pdf(docx: Path) -> Path:
-    """Convert with real LibreOffice; the PDF appears atomically beside the .docx."""
-    if not available():
-        raise RenderError("LibreOffice (soffice) is not installed, so no PDF can be made",
-                          hint="install libreoffice-writer, or leave out --pdf")
-    target = docx.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
-        completed = subprocess.run(
-            [soffice(), _profile_argument(work + "/profile"), "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", work, str(docx)],
-            capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-        )
-        produced = Path(work) / (docx.stem + ".pdf")
-        if completed.returncode != 0 or not produced.exists():
-            raise RenderError(f"LibreOffice could not convert {docx.name} to PDF",
-                              hint=(completed.stderr or completed.stdout).strip()[-400:] or None)
-        with atomic_path(target) as temporary:
-            shutil.copyfile(produced, temporary)
-    return target
+class Session:
+    """One headless LibreOffice serving layout (and PDF) jobs in order; use as a context manager.
+
+    `submit` queues a paper and returns at once, so LibreOffice works while Python renders the next;
+    `result` waits for the oldest unanswered job, at most `timeout` seconds after LibreOffice
+    became free for it."""
+
+    def __init__(self, work: Path, timeout: float = TIMEOUT_SECONDS):
+        self.work = Path(work)
+        self.timeout = timeout
+        self.pending: list[str] = []
+        self.buffer = b""
+        self.ready = False
+        self.free_since = 0.0
+        self.process: subprocess.Popen | None = None
+        self.watchdog_write: int | None = None
+
+    def __enter__(self) -> "Session":
+        self.start()
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if kind is None:
+            self.close()
+        else:
+            self.kill()
+
+    def start(self) -> None:
+        python = uno_python()
+        if not available() or python is None:
+            raise RenderError(f"{missing_notice()}, so the papers cannot be laid out",
+                              hint="install libreoffice-writer and python3-uno")
+        self.work.mkdir(parents=True, exist_ok=True)
+        script = Path(__file__).with_name("office_pages.py")
+        watchdog_read, self.watchdog_write = os.pipe()
+        profile = "-env:UserInstallation=" + (self.work / "profile").resolve().as_uri()
+        self.stderr = open(self.work / "stderr.txt", "w+b")
+        try:
+            self.process = subprocess.Popen(
+                [python, str(script), soffice(), profile, str(watchdog_read)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                pass_fds=(watchdog_read,), start_new_session=True, cwd=self.work,
+            )
+        finally:
+            os.close(watchdog_read)
+        # the next run ends this group if plangen is killed before the watchdog can
+        (self.work / GROUP_FILE).write_text(str(self.process.pid), encoding="ascii")
+        self.free_since = time.monotonic()
+
+    def submit(self, docx: Path, pdf: Path | None, name: str) -> None:
+        job = {"docx": str(Path(docx).resolve()), "pdf": str(Path(pdf).resolve()) if pdf else None}
+        if not self.pending:  # LibreOffice was idle: this paper's time starts now
+            self.free_since = max(self.free_since, time.monotonic())
+        try:
+            self.process.stdin.write((json.dumps(job) + "\n").encode())
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the session died; `result` reports it against this paper
+        self.pending.append(name)
+
+    def result(self, wait: bool = True) -> tuple[str, dict] | None:
+        """(name, {"headings", "bookmarks", "pages"}) of the oldest job; None if not ready and not `wait`."""
+        name = self.pending[0]
+        while True:
+            line = self._line(wait, name)
+            if line is None:
+                return None
+            answer = json.loads(line)
+            self.free_since = time.monotonic()
+            if answer.get("ready"):
+                self.ready = True
+                continue
+            self.pending.pop(0)
+            if "error" in answer:
+                self.kill()
+                raise RenderError(f"LibreOffice could not lay out {name}: {answer['error']}")
+            return name, answer
+
+    def _line(self, wait: bool, name: str) -> bytes | None:
+        descriptor = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            remaining = self.free_since + self.timeout - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                doing = "laying out" if self.ready else "starting, before laying out"
+                raise RenderError(f"LibreOffice did not finish {doing} {name} within {self.timeout:g} s; it was stopped",
+                                  hint="a very long paper may need a longer --timeout; otherwise LibreOffice hung")
+            readable, _, _ = select.select([descriptor], [], [], min(remaining, 0.5) if wait else 0)
+            if not readable:
+                if not wait:
+                    return None
+                continue
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                self.kill()
+                raise RenderError(f"LibreOffice stopped while {'laying out' if self.ready else 'starting, before'} {name}",
+                                  hint=self._stderr_tail())
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line
+
+    def _stderr_tail(self) -> str | None:
+        try:
+            self.stderr.seek(0)
+            text = self.stderr.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return None
+        return text[-400:] or None
+
+    def close(self) -> None:
+        """End the session once every job is answered: LibreOffice exits, then the group is ended."""
+        if self.process is None:
+            return
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+        except (subprocess.TimeoutExpired, BrokenPipeError, OSError):
+            pass
+        self.kill()
+
+    def kill(self) -> None:
+        """End LibreOffice and every process of the session's group, now."""
+        if self.process is None:
+            return
+        end_group(self.process.pid)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.process.stdin, self.process.stdout, self.stderr):
+            try:
+                stream.close()
+            except (OSError, BrokenPipeError):
+                pass
+        if self.watchdog_write is not None:
+            os.close(self.watchdog_write)
+            self.watchdog_write = None
+        self.process = None
+        (self.work / GROUP_FILE).unlink(missing_ok=True)
 
 
-def page_numbers(documents: list[Path]) -> list[dict] | None:
-    """For each document: {'headings': [[level, text, page], …], 'bookmarks': {name: page}},
-    from one LibreOffice session; None when LibreOffice or its Python bridge is missing."""
-    python = uno_python()
-    if not available() or python is None or not documents:
-        return None
-    script = Path(__file__).with_name("office_pages.py")
-    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
-        outputs = [Path(work) / f"pages-{index}.json" for index in range(len(documents))]
-        arguments = [str(item) for pair in zip((path.resolve() for path in documents), outputs) for item in pair]
-        completed = subprocess.run(
-            [python, str(script), soffice(), _profile_argument(work + "/profile"), *arguments],
-            capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-        )
-        if completed.returncode != 0 or not all(output.exists() for output in outputs):
-            names = ", ".join(path.name for path in documents)
-            raise RenderError(f"LibreOffice could not lay out {names} to number the pages",
-                              hint=(completed.stderr or completed.stdout).strip()[-400:] or None)
-        return [json.loads(output.read_text(encoding="utf-8")) for output in outputs]
+def end_group(group: int) -> None:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
-def refresh_fields(documents: list[Path], plan_document: Path | None = None) -> bool:
-    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice run),
-    and into a paper's references to pages of the plan, from the layout of `plan_document` (laid out
-    in the same run). False when LibreOffice is absent: the fields then update when Word opens the
-    file; references into the plan stay blank, since no field can fetch them."""
-    laid_out = list(documents)
-    if plan_document is not None and plan_document not in laid_out:
-        laid_out.append(plan_document)
-    all_pages = page_numbers(laid_out)
-    if all_pages is None:
+def end_leftovers(work: Path) -> None:
+    """End the process group a killed plangen left in `work` (its watchdog normally has already).
+    Only a group whose leader still runs our script with this work folder's profile is ended, so a
+    recycled process id is never killed."""
+    try:
+        group = int((work / GROUP_FILE).read_text(encoding="ascii"))
+        command = Path(f"/proc/{group}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if b"office_pages.py" in command and str(work.resolve()).encode() in command:
+        end_group(group)
+
+
+def with_page_numbers(data: bytes, pages: dict) -> bytes:
+    """The .docx `data` with its fields' results set to the laid-out page numbers."""
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    fill_fields(document, pages)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_fields(document, pages: dict) -> None:
+    """Write the laid-out page numbers into a python-docx Document's fields, and tell Word they are current."""
+    from docx.oxml.ns import qn
+
+    from plangen import fields
+
+    fields.fill_page_references(document, pages["bookmarks"])
+    fields.fill_table_of_contents(document, pages["headings"])
+    update = document.settings.element.find(qn("w:updateFields"))
+    if update is not None:
+        update.getparent().remove(update)
+
+
+def refresh_fields(documents: list[Path], pdf: bool = False) -> bool:
+    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice session),
+    and with `pdf` a tagged PDF beside each. False when LibreOffice is absent: the fields then update
+    when Word opens the file."""
+    if not available() or not documents:
         return False
     from docx import Document
 
-    from plangen import fields, page_references
+    from plangen.atomic import atomic_path
 
-    plan_bookmarks = all_pages[laid_out.index(plan_document)]["bookmarks"] if plan_document is not None else {}
-    for docx, pages in zip(documents, all_pages):
-        document = Document(str(docx))
-        changed = fields.fill_page_references(document, pages["bookmarks"])
-        changed += fields.fill_table_of_contents(document, pages["headings"])
-        changed += page_references.fill_plan_pages(document, plan_bookmarks)
-        if changed:
+    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
+        with Session(Path(work)) as session:
+            for index, document in enumerate(documents):
+                # the PDF goes to a temporary name first, so a failed run leaves the previous PDF
+                session.submit(document, Path(work) / f"{index}-{document.stem}.pdf" if pdf else None, document.name)
+            results = [session.result()[1] for _ in documents]
+        for docx, pages in zip(documents, results):
+            document = Document(str(docx))
+            fill_fields(document, pages)
             with atomic_path(docx) as temporary:
                 document.save(str(temporary))
+        if pdf:
+            for index, docx in enumerate(documents):
+                with atomic_path(docx.with_suffix(".pdf")) as temporary:
+                    shutil.copyfile(Path(work) / f"{index}-{docx.stem}.pdf", temporary)
     return True
+
+
+def to_pdf(docx: Path) -> Path:
+    """The tagged PDF of a .docx, atomically beside it (its fields laid out too)."""
+    if not available():
+        raise RenderError(f"{missing_notice()}, so no PDF can be made", hint="install libreoffice-writer, or leave out --pdf")
+    refresh_fields([docx], pdf=True)
+    return docx.with_suffix(".pdf")

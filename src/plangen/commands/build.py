@@ -1,34 +1,314 @@
+"""`plangen build`: every paper, laid out by one LibreOffice session, as one set that replaces the
+previous set whole.
+
+Pipeline: validate → work out which papers changed (a key per paper: a hash of what it is made
+from) → start LibreOffice → render each changed paper in Python and hand it to LibreOffice at
+once, which lays it out (and exports the tagged PDF) while Python renders the next → write the
+page numbers into each .docx → stage the complete set in a new version folder, unchanged papers
+hard-linked from the previous one → switch the output link in one rename (atomic.OutputSet).
+A failure at any step, a timeout or Ctrl-C ends LibreOffice's process group, removes the staged
+version and leaves the previous set in place.
+"""
+
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
-from plangen.errors import EXIT_OK
+from plangen.errors import EXIT_OK, FindingsError, RenderError
+
+MANIFEST = ".plangen-build.json"
 
 
-def build(plan_dir: Path | None, output: Path, pdf: bool = False) -> list[Path]:
-    """Validate once, then render every registered kind and every report file."""
-    from plangen import office
-    from plangen.commands.render import load_valid_plan, render_kind, render_report
+@dataclass
+class Paper:
+    name: str  # its path inside the output folder, e.g. reports/2017-11-20-cabinet.docx
+    make: Callable  # renders the finished paper: the .docx bytes
+    key: str  # a hash of everything the paper is made from
+
+    @property
+    def pdf_name(self) -> str:
+        return self.name[: -len(".docx")] + ".pdf"
+
+
+@dataclass
+class Summary:
+    output: Path
+    warnings: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    laid_out: bool = True
+    switched: bool = False
+
+
+@lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """plangen's version and the bytes of its own code, templates and schemas: a paper made by other
+    code is remade (a version number alone misses an edited checkout)."""
+    from plangen import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".docx", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def plan_papers(plan) -> list[Paper]:
+    """Every paper of the plan with its key. A plan-wide paper reads every plan file but the report
+    files; a report's paper reads those and its own report file. Papers cite pages of their own
+    bookmarks only, so no paper's key depends on another paper's layout."""
+    from plangen import render
+    from plangen.commands.render import kind_document, report_document
     from plangen.documents import registry
+    from plangen.repository import discover
 
-    plan = load_valid_plan(plan_dir)
-    if pdf and not office.available():
-        print("LibreOffice (soffice) is not installed: .docx files are written, PDFs are not.")
-        pdf = False
-    written = [render_kind(plan, kind, output, refresh=False) for kind in registry.KINDS]
+    files, _ = discover(plan.root)
+    shared = hashlib.sha256(tool_digest().encode())
+    for path, kind in files:
+        if kind != "report":
+            shared.update(path.relative_to(plan.root).as_posix().encode() + b"\0" + file_digest(path).encode())
+
+    def key(template_name: str, own: Path | None = None) -> str:
+        digest = shared.copy()
+        digest.update(file_digest(render.template_path(plan.root, template_name)).encode())
+        if own is not None:
+            digest.update(own.name.encode() + b"\0" + file_digest(own).encode())
+        return digest.hexdigest()
+
+    papers = [Paper(module.OUTPUT, lambda module=module: kind_document(plan, module), key(module.TEMPLATE))
+              for module in registry.KINDS.values()]
     for report in plan.reports:
-        if report.data.get("kind") in registry.REPORT_KINDS:
-            written.append(render_report(plan, report, output, refresh=False))
-    # one LibreOffice session numbers the pages of every paper; papers cite pages of the plan from its layout
-    plan_document = output / registry.KINDS["plan"].OUTPUT if "plan" in registry.KINDS else None
-    office.refresh_fields(written, plan_document=plan_document)
-    if pdf:
-        for path in written:
-            office.to_pdf(path)
-    return written
+        module = registry.REPORT_KINDS.get(report.data.get("kind"))
+        if module is not None:
+            papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report: report_document(plan, report),
+                                key(module.TEMPLATE, report.path)))
+    return papers
 
 
-def run(plan_dir: Path | None, output: Path, pdf: bool) -> int:
-    for path in build(plan_dir, output, pdf):
-        print(f"wrote {path}")
+def read_manifest(folder: Path | None) -> dict:
+    if folder is None:
+        return {}
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def still_good(folder: Path | None, manifest: dict, name: str, key: str, laid_out: bool) -> bool:
+    """The previous set holds `name` made from the same inputs (and laid out if it must be), unaltered."""
+    entry = manifest.get(name)
+    if folder is None or not entry or entry.get("key") != key or (laid_out and not entry.get("laid_out", True)):
+        return False
+    try:
+        return file_digest(folder / name) == entry.get("sha256")
+    except OSError:
+        return False
+
+
+class Progress:
+    """One line per paper on stderr as it is produced."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = False,
+          timeout: float | None = None, progress: Progress | None = None) -> Summary:
+    from plangen import office
+    from plangen.atomic import OutputSet
+    from plangen.findings import format_findings
+    from plangen.repository import find_plan_dir
+    from plangen.validate import validate
+
+    progress = progress or Progress()
+    root = find_plan_dir(plan_dir)
+    result = validate(root, None)
+    if not result.ok:
+        print(format_findings(result.errors, "text"))
+        raise FindingsError("", None)
+    plan = result.plan
+    summary = Summary(output, warnings=len(result.findings) - len(result.errors))
+    summary.laid_out = office.available()
+    if pdf and not summary.laid_out:
+        raise RenderError(f"{office.missing_notice()}, so no PDF can be made; no output was changed",
+                          hint="install libreoffice-writer and python3-uno, or leave out --pdf")
+    papers = plan_papers(plan)
+
+    with OutputSet(output) as outputs:
+        current = outputs.current()
+        manifest = read_manifest(current)
+        todo, wanted = [], {}
+        for paper in papers:
+            names = [paper.name] + ([paper.pdf_name] if pdf else [])
+            if not force and all(still_good(current, manifest, name, paper.key, summary.laid_out) for name in names):
+                summary.unchanged.append(paper.name)
+                progress.line(f"  {paper.name}: unchanged")
+            else:
+                todo.append(paper)
+            for name in names:
+                wanted[name] = paper
+        # a PDF whose paper is unchanged stays even without --pdf; one of a changed paper goes
+        for paper in papers:
+            if not pdf and paper not in todo and still_good(current, manifest, paper.pdf_name, paper.key, True):
+                wanted[paper.pdf_name] = paper
+        papers_made = {paper.name[: -len(".docx")] for paper in papers}
+        others = [name for name in carried_files(current, manifest) if name.rsplit(".", 1)[0] not in papers_made]
+        if current is not None and not todo and set(wanted) == {name for name in manifest if (current / name).exists()}:
+            return summary  # nothing to write: the set in place is this build's set
+        version = outputs.new_version()
+        try:
+            with interruptible():
+                produce(todo, version, pdf, summary, outputs, timeout, progress)
+                for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
+                    carry(current / name, version / name)
+                for name in others:
+                    carry(current / name, version / name)
+                    summary.kept.append(name)
+                write_manifest(version, wanted, summary.laid_out)
+                outputs.switch(version)
+                summary.switched = True
+        except BaseException:
+            from plangen.atomic import _remove
+
+            _remove(version)
+            raise
+    return summary
+
+
+def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outputs, timeout, progress) -> None:
+    """Render the changed papers into `version`; with LibreOffice, lay each out (and export its PDF)."""
+    from plangen import office
+
+    if not todo:
+        return
+    if not summary.laid_out:
+        for paper in todo:
+            write_document(paper.make(), version / paper.name)
+            summary.written.append(paper.name)
+            progress.line(f"  {paper.name}: written (page numbers left for Word)")
+        return
+    work = outputs.work_folder("office-")
+    try:
+        with office.Session(work, timeout or office.TIMEOUT_SECONDS) as session:
+            documents = {}
+
+            def finish(name: str, pages: dict) -> None:
+                write_document(office.with_page_numbers(documents.pop(name), pages), version / name)
+                summary.written.append(name)
+                if pdf:
+                    summary.written.append(name[: -len(".docx")] + ".pdf")
+                progress.line(f"  {name}: written, {pages.get('pages')} pages laid out" + (", tagged PDF" if pdf else ""))
+
+            for paper in todo:
+                data = paper.make()
+                documents[paper.name] = data
+                # LibreOffice reads the rendered paper from the staged version; its numbers are
+                # then written into the same file, replaced atomically
+                write_document(data, version / paper.name)
+                session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name)
+                while session.pending and (answer := session.result(wait=False)) is not None:
+                    finish(*answer)
+            while session.pending:
+                finish(*session.result())
+    finally:
+        from plangen.atomic import _remove
+
+        _remove(work)
+
+
+def write_document(data: bytes, target: Path) -> None:
+    from plangen.atomic import write_bytes
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(target, data)
+
+
+def carried_files(current: Path | None, manifest: dict) -> list[str]:
+    """Files in the set in place that no build made (e.g. `redline -o build/redline.docx`): kept."""
+    if current is None:
+        return []
+    return sorted(path.relative_to(current).as_posix() for path in current.rglob("*")
+                  if path.is_file() and path.name != MANIFEST and not path.name.endswith(".tmp")
+                  and path.relative_to(current).as_posix() not in manifest
+                  and not (not manifest and path.relative_to(current).parts[0] == "reports"))
+
+
+def carry(source: Path, target: Path) -> None:
+    """Unchanged outputs move into the new version without being rewritten (same inode and mtime)."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def write_manifest(version: Path, wanted: dict, laid_out: bool) -> None:
+    from plangen.atomic import write_text
+
+    outputs = {}
+    for name, paper in sorted(wanted.items()):
+        path = version / name
+        if path.exists():
+            outputs[name] = {"key": paper.key, "laid_out": laid_out if name.endswith(".docx") else True,
+                             "sha256": file_digest(path)}
+    write_text(version / MANIFEST, json.dumps({"outputs": outputs}, indent=1, sort_keys=True))
+
+
+class interruptible:
+    """SIGTERM and SIGHUP end the build like Ctrl-C does: through every `finally`, so LibreOffice's group
+    is ended and the staged version removed."""
+
+    def __enter__(self):
+        self.previous = {}
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            self.previous[number] = signal.signal(number, self._raise)
+        return self
+
+    def __exit__(self, *exception):
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    @staticmethod
+    def _raise(number, frame):
+        raise KeyboardInterrupt
+
+
+def run(plan_dir: Path | None, output: Path, pdf: bool, force: bool = False, timeout: float | None = None) -> int:
+    from plangen import office
+
+    summary = build(plan_dir, output, pdf, force, timeout)
+    for name in summary.written:
+        print(f"wrote {summary.output / name}")
+    total = len(summary.written) and len({name.rsplit('.', 1)[0] for name in summary.written})
+    parts = [f"{total} paper{'s' if total != 1 else ''} written" if summary.written else "nothing written",
+             f"{len(summary.unchanged)} unchanged"]
+    warnings = f"{summary.warnings} validation warning{'s' if summary.warnings != 1 else ''}"
+    if summary.warnings:
+        warnings += " (see 'plangen validate')"
+    print(f"plangen: {', '.join(parts)} in {summary.output}; {warnings}", file=sys.stderr)
+    if summary.kept:
+        print(f"plangen: kept files that build does not make: {', '.join(summary.kept)}", file=sys.stderr)
+    if not summary.laid_out and summary.written:
+        print(f"plangen: {office.missing_notice()}: the contents' page numbers were not laid out (Word fills "
+              "them when a paper is opened) and no PDF can be made", file=sys.stderr)
     return EXIT_OK

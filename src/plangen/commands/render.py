@@ -34,48 +34,47 @@ def kind_module(kind: str):
     raise UsageError(f"unknown document kind '{kind}'", hint=f"known kinds: {known}")
 
 
-def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> Path:
-    from plangen import office, render
-
-    module = kind_module(kind)
+def kind_document(plan, module) -> bytes:
+    """A plan-wide kind's paper, rendered and finished (the .docx bytes, not yet written)."""
+    from plangen import render
 
     def finishing(document):
         if hasattr(module, "postprocess"):
             module.postprocess(document.docx, plan)
         render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
 
-    data = render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
-    output = output_dir / module.OUTPUT
-    write_bytes(output, data)
-    if refresh:
-        office.refresh_fields([output])
-    if pdf:
-        office.to_pdf(output)
-    return output
+    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
 
 
-def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bool = True) -> Path:
-    from plangen import office, render
+def report_document(plan, report) -> bytes:
+    """A report file's paper, rendered and finished (the .docx bytes, not yet written)."""
+    from plangen import render
     from plangen.documents import registry
 
     module = registry.REPORT_KINDS[report.data["kind"]]
     title = module.title(plan, report)
-    template = render.template_path(plan.root, report.data.get("template") or module.TEMPLATE)
-    data = render.produce(template, module.build_context(plan, report),
+    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report),
                           lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
-    output = output_dir / "reports" / (report.path.stem + ".docx")
-    write_bytes(output, data)
-    if refresh and "[plan page" in report.text.lower():
-        # the paper cites pages of the plan: lay the plan out beside it for its page map
-        import tempfile
 
-        with tempfile.TemporaryDirectory(prefix="plangen-plan-") as work:
-            office.refresh_fields([output], plan_document=render_kind(plan, "plan", Path(work), refresh=False))
-    elif refresh:
-        office.refresh_fields([output])
-    if pdf:
-        office.to_pdf(output)
-    return output
+
+def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
+    from plangen import office
+
+    module = kind_module(kind)
+    data, target = kind_document(plan, module), output_dir / module.OUTPUT
+    return office.write_laid_out(data, target, pdf) if refresh or pdf else [_written(target, data)]
+
+
+def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
+    from plangen import office
+
+    data, target = report_document(plan, report), output_dir / "reports" / (report.path.stem + ".docx")
+    return office.write_laid_out(data, target, pdf) if refresh or pdf else [_written(target, data)]
+
+
+def _written(target: Path, data: bytes) -> Path:
+    write_bytes(target, data)
+    return target
 
 
 def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool) -> int:
