@@ -84,7 +84,7 @@ class OutputSet:
             self.store.mkdir(parents=True, exist_ok=True)
             self._lock = open(self.store / "lock", "a+b")
         except OSError as error:
-            raise _environment(error, self.store) from None
+            raise environment_error(error, self.store) from None
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         self._remove_leftovers()
         return self
@@ -131,7 +131,7 @@ class OutputSet:
             os.replace(link, self.output)
         _sync_directory(self.output.parent)
         if previous is not None and previous.resolve() != version.resolve():
-            _remove(previous)
+            remove_tree(previous)
 
     def _remove_leftovers(self) -> None:
         """Under the lock no other build runs: everything in the store but the lock and the current
@@ -146,7 +146,7 @@ class OutputSet:
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 end_leftovers(entry)
-            _remove(entry)
+            remove_tree(entry)
 
 
 def _store_of(output: Path) -> Path:
@@ -195,7 +195,7 @@ def _sync_directory(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _remove(path: Path) -> None:
+def remove_tree(path: Path) -> None:
     import shutil
 
     if path.is_symlink() or not path.is_dir():
@@ -210,10 +210,10 @@ def _usage(message: str, hint: str):
     return UsageError(message, hint=hint)
 
 
-def _environment(error: OSError, path: Path):
+def environment_error(error: OSError, path: Path):
     """An operating-system failure as a plain message naming the path and the cause (exit 4)."""
     from plangen.errors import RenderError
 
     cause = os.strerror(error.errno) if error.errno else str(error)
-    return RenderError(f"cannot write {getattr(error, 'filename', None) or path}: {cause}",
-                       hint="the previous outputs are unchanged")
+    where = getattr(error, "filename", None) or path
+    return RenderError(f"cannot write {where}: {cause}", hint="the previous outputs are unchanged")

@@ -29,6 +29,7 @@ from plangen.errors import RenderError
 
 TIMEOUT_SECONDS = 180
 GROUP_FILE = "process-group"
+UNCHANGED = "the previous outputs are unchanged"
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +134,7 @@ class Session:
             self.pending.pop(0)
             if "error" in answer:
                 self.kill()
-                raise RenderError(f"LibreOffice could not lay out {name}: {answer['error']}")
+                raise RenderError(f"LibreOffice could not lay out {name}: {answer['error']}", hint=UNCHANGED)
             return name, answer
 
     def _line(self, wait: bool, name: str) -> bytes | None:
@@ -144,7 +145,7 @@ class Session:
                 self.kill()
                 doing = "laying out" if self.ready else "starting, before laying out"
                 raise RenderError(f"LibreOffice did not finish {doing} {name} within {self.timeout:g} s; it was stopped",
-                                  hint="a very long paper may need a longer --timeout; otherwise LibreOffice hung")
+                                  hint="a very long paper may need a longer --timeout; otherwise LibreOffice hung. " + UNCHANGED)
             readable, _, _ = select.select([descriptor], [], [], min(remaining, 0.5) if wait else 0)
             if not readable:
                 if not wait:
@@ -154,7 +155,7 @@ class Session:
             if not chunk:
                 self.kill()
                 raise RenderError(f"LibreOffice stopped while {'laying out' if self.ready else 'starting, before'} {name}",
-                                  hint=self._stderr_tail())
+                                  hint=UNCHANGED + (f"; LibreOffice said: {tail}" if (tail := self._stderr_tail()) else ""))
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         return line
@@ -245,37 +246,28 @@ def fill_fields(document, pages: dict) -> None:
         update.getparent().remove(update)
 
 
-def refresh_fields(documents: list[Path], pdf: bool = False) -> bool:
-    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice session),
-    and with `pdf` a tagged PDF beside each. False when LibreOffice is absent: the fields then update
-    when Word opens the file."""
-    if not available() or not documents:
-        return False
-    from docx import Document
+def write_laid_out(data: bytes, target: Path, pdf: bool = False) -> list[Path]:
+    """Write one rendered paper (.docx bytes) to `target` with its page numbers laid out, and
+    with `pdf` its tagged PDF beside it; both appear atomically, and only once LibreOffice succeeded.
+    Without LibreOffice the fields are left for Word to update when the paper is opened."""
+    from plangen.atomic import atomic_path, write_bytes
 
-    from plangen.atomic import atomic_path
-
-    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
-        with Session(Path(work)) as session:
-            for index, document in enumerate(documents):
-                # the PDF goes to a temporary name first, so a failed run leaves the previous PDF
-                session.submit(document, Path(work) / f"{index}-{document.stem}.pdf" if pdf else None, document.name)
-            results = [session.result()[1] for _ in documents]
-        for docx, pages in zip(documents, results):
-            document = Document(str(docx))
-            fill_fields(document, pages)
-            with atomic_path(docx) as temporary:
-                document.save(str(temporary))
-        if pdf:
-            for index, docx in enumerate(documents):
-                with atomic_path(docx.with_suffix(".pdf")) as temporary:
-                    shutil.copyfile(Path(work) / f"{index}-{docx.stem}.pdf", temporary)
-    return True
-
-
-def to_pdf(docx: Path) -> Path:
-    """The tagged PDF of a .docx, atomically beside it (its fields laid out too)."""
+    target = Path(target)
     if not available():
-        raise RenderError(f"{missing_notice()}, so no PDF can be made", hint="install libreoffice-writer, or leave out --pdf")
-    refresh_fields([docx], pdf=True)
-    return docx.with_suffix(".pdf")
+        if pdf:
+            raise RenderError(f"{missing_notice()}, so no PDF can be made; no output was changed",
+                              hint="install libreoffice-writer and python3-uno, or leave out --pdf")
+        write_bytes(target, data)
+        return [target]
+    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
+        staged, staged_pdf = Path(work) / "paper.docx", Path(work) / "paper.pdf"
+        staged.write_bytes(data)
+        with Session(Path(work)) as session:
+            session.submit(staged, staged_pdf if pdf else None, target.name)
+            _, pages = session.result()
+        write_bytes(target, with_page_numbers(data, pages))
+        if not pdf:
+            return [target]
+        with atomic_path(target.with_suffix(".pdf")) as temporary:
+            shutil.copyfile(staged_pdf, temporary)
+    return [target, target.with_suffix(".pdf")]

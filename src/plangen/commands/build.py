@@ -133,7 +133,7 @@ class Progress:
 def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = False,
           timeout: float | None = None, progress: Progress | None = None) -> Summary:
     from plangen import office
-    from plangen.atomic import OutputSet
+    from plangen.atomic import OutputSet, environment_error, remove_tree
     from plangen.findings import format_findings
     from plangen.repository import find_plan_dir
     from plangen.validate import validate
@@ -185,10 +185,11 @@ def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = 
                 write_manifest(version, wanted, summary.laid_out)
                 outputs.switch(version)
                 summary.switched = True
+        except OSError as error:
+            remove_tree(version)
+            raise environment_error(error, version) from None
         except BaseException:
-            from plangen.atomic import _remove
-
-            _remove(version)
+            remove_tree(version)
             raise
     return summary
 
@@ -215,7 +216,8 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outpu
                 summary.written.append(name)
                 if pdf:
                     summary.written.append(name[: -len(".docx")] + ".pdf")
-                progress.line(f"  {name}: written, {pages.get('pages')} pages laid out" + (", tagged PDF" if pdf else ""))
+                count = pages.get("pages")
+                progress.line(f"  {name}: written, {count} page{'s' if count != 1 else ''} laid out" + (", tagged PDF" if pdf else ""))
 
             for paper in todo:
                 data = paper.make()
@@ -229,9 +231,9 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outpu
             while session.pending:
                 finish(*session.result())
     finally:
-        from plangen.atomic import _remove
+        from plangen.atomic import remove_tree
 
-        _remove(work)
+        remove_tree(work)
 
 
 def write_document(data: bytes, target: Path) -> None:

@@ -78,12 +78,6 @@ def _written(target: Path, data: bytes) -> Path:
 
 
 def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool) -> int:
-    from plangen import office
-
-    if pdf and not office.available():
-        print("LibreOffice (soffice) is not installed: the .docx is written, the PDF is not. "
-              "Install libreoffice-writer to get PDFs.")
-        pdf = False
     if kind == "report":
         report_path = required_report(report_file)
         plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
@@ -91,7 +85,8 @@ def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path
     else:
         plan = load_valid_plan(plan_dir)
         written = render_kind(plan, kind, output, pdf)
-    print(f"wrote {written}")
+    for path in written:
+        print(f"wrote {path}")
     return EXIT_OK
 
 
