@@ -209,9 +209,10 @@ def test_sigkill_at_fixed_and_random_points_never_leaves_a_mix(repo):
     set_generation(repo, 0)
     assert run_build(repo).returncode == 0
     in_place = 0
-    fixed_points = [("line", 0), ("line", 1), ("line", 2), ("time", 0.0), ("time", 0.3)]
+    # at start, after each paper's progress line, just after the switch (before the old version is removed)
+    fixed_points = [("line", 0), ("line", 1), ("line", 2), ("time", 0.0), ("time", 0.3), ("switch", 0)]
     chooser = random.Random(18)
-    random_points = [("time", round(chooser.uniform(0.2, 9.0), 2)) for _ in range(17)]
+    random_points = [("time", round(chooser.uniform(0.2, 9.0), 2)) for _ in range(16)]
     outcomes = []
     for generation, (kind, point) in enumerate(fixed_points + random_points, start=1):
         set_generation(repo, generation)
@@ -220,6 +221,10 @@ def test_sigkill_at_fixed_and_random_points_never_leaves_a_mix(repo):
         if kind == "line":
             for _ in range(point):
                 process.stderr.readline()
+        elif kind == "switch":
+            link = os.readlink(repo / "build")
+            while os.readlink(repo / "build") == link and process.poll() is None:
+                time.sleep(0.0005)
         else:
             time.sleep(point)
         process.kill()
@@ -231,6 +236,8 @@ def test_sigkill_at_fixed_and_random_points_never_leaves_a_mix(repo):
         now = set(found.values()).pop()
         assert now in (in_place, generation), (kind, point, now)
         outcomes.append(now == generation)
+        if kind == "switch":
+            assert now == generation
         in_place = now
         if extra:
             pdfs = sorted(path.name for path in (repo / "build").rglob("*.pdf"))
@@ -242,5 +249,5 @@ def test_sigkill_at_fixed_and_random_points_never_leaves_a_mix(repo):
     assert completed.returncode == 0, completed.stderr
     assert set(generations(repo).values()) == {len(fixed_points) + len(random_points)}
     assert_clean(repo)
-    # both outcomes occurred: the kills fell before and after the switch
+    # the kills fell both before and after the switch
     assert True in outcomes and False in outcomes

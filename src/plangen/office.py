@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -220,6 +221,28 @@ def end_leftovers(work: Path) -> None:
         end_group(group)
 
 
+DOUBLE_ESCAPED = re.compile(rb"&amp;(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def repair_metadata(pdf: Path) -> None:
+    """LibreOffice 7.x escapes the title twice in the PDF's XMP metadata ("Children&amp;apos;s"), which
+    screen readers then read out. The XMP packet is an uncompressed stream with trailing padding, so the
+    entity is mended in place and the padding lengthened by as much: no offset in the file moves."""
+    data = pdf.read_bytes()
+    start = data.find(b"<?xpacket begin")
+    end = data.find(b"<?xpacket end", start)
+    if start < 0 or end < 0:
+        return
+    packet = data[start:end]
+    mended = DOUBLE_ESCAPED.sub(rb"&\1;", packet)
+    if mended == packet:
+        return
+    mended += b" " * (len(packet) - len(mended))
+    from plangen.atomic import write_bytes
+
+    write_bytes(pdf, data[:start] + mended + data[end:])
+
+
 def with_page_numbers(data: bytes, pages: dict) -> bytes:
     """The .docx `data` with its fields' results set to the laid-out page numbers."""
     import io
@@ -268,6 +291,7 @@ def write_laid_out(data: bytes, target: Path, pdf: bool = False) -> list[Path]:
         write_bytes(target, with_page_numbers(data, pages))
         if not pdf:
             return [target]
+        repair_metadata(staged_pdf)
         with atomic_path(target.with_suffix(".pdf")) as temporary:
             shutil.copyfile(staged_pdf, temporary)
     return [target, target.with_suffix(".pdf")]

@@ -215,6 +215,7 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outpu
                 write_document(office.with_page_numbers(documents.pop(name), pages), version / name)
                 summary.written.append(name)
                 if pdf:
+                    office.repair_metadata(version / (name[: -len(".docx")] + ".pdf"))
                     summary.written.append(name[: -len(".docx")] + ".pdf")
                 count = pages.get("pages")
                 progress.line(f"  {name}: written, {count} page{'s' if count != 1 else ''} laid out" + (", tagged PDF" if pdf else ""))

@@ -52,9 +52,17 @@ def report_document(plan, report) -> bytes:
     from plangen.documents import registry
 
     module = registry.REPORT_KINDS[report.data["kind"]]
-    title = module.title(plan, report)
+    title = paper_title(module.title(plan, report), report)
     return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report),
                           lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
+
+
+def paper_title(subject: str, report) -> str:
+    """A committee paper's own title names its meeting: a Cabinet paper whose subject is the plan's
+    name must not be listed (in a PDF reader, on a council website) as the plan itself."""
+    from plangen.documents.report import meeting_date
+
+    return f"{subject} — {report.data['meeting']['committee']}, {meeting_date(report).long()}"
 
 
 def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
