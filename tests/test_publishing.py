@@ -244,3 +244,46 @@ def test_pdf_page_count_matches_the_laid_out_paper_and_page_numbers_are_in_the_d
 
     document = Document(str(plan_paper))
     assert document.settings.element.find(qn("w:updateFields")) is None
+
+
+# -- contrast --------------------------------------------------------------------------------------
+
+def wcag_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio, written out here independently of plangen.contrast."""
+    def luminance(colour):
+        red, green, blue = (int(colour[index:index + 2], 16) / 255 for index in (0, 2, 4))
+        linear = [value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4 for value in (red, green, blue)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_known_contrast_ratios():
+    assert round(wcag_ratio("000000", "0070C0"), 2) == 4.08  # the issue's failing pair
+    assert round(wcag_ratio("FFFFFF", "000000"), 1) == 21.0
+
+
+def test_every_filled_cell_text_reaches_4_5_to_1(bundled_pdfs):
+    from docx.oxml.ns import qn
+
+    pairs = Counter()
+    for paper in bundled_pdfs:
+        document = Document(str(paper))
+        for cell in document.element.body.iter(qn("w:tc")):
+            shading = cell.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+            fill = shading.get(qn("w:fill")) if shading is not None else None
+            if not fill or fill == "auto":
+                continue
+            for run in cell.iter(qn("w:r")):
+                text = "".join(node.text or "" for node in run.iter(qn("w:t")))
+                if not text.strip():
+                    continue
+                colour = run.find(f"{qn('w:rPr')}/{qn('w:color')}")
+                # a run without a colour of its own takes the style's: black in these templates
+                value = colour.get(qn("w:val")) if colour is not None else "000000"
+                value = "000000" if value == "auto" else value
+                pairs[(fill.upper(), value.upper())] += 1
+                assert wcag_ratio(fill, value) >= 4.5, (paper.name, text, fill, value)
+    # the status colours of the bundled plan were all met, "Complete" blue among them, with white text
+    assert ("0070C0", "FFFFFF") in pairs
+    assert len({fill for fill, _ in pairs}) >= 4

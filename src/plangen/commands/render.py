@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from plangen.atomic import write_bytes
+from plangen.contrast import legible_cells
 from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
@@ -42,6 +43,7 @@ def kind_document(plan, module) -> bytes:
         if hasattr(module, "postprocess"):
             module.postprocess(document.docx, plan)
         render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
+        legible_cells(document.docx)
 
     return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
 
@@ -53,8 +55,12 @@ def report_document(plan, report) -> bytes:
 
     module = registry.REPORT_KINDS[report.data["kind"]]
     title = paper_title(module.title(plan, report), report)
-    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report),
-                          lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
+
+    def finishing(document):
+        render.finish(document, title, plan.meta.get("author") or plan.council)
+        legible_cells(document.docx)
+
+    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report), finishing)
 
 
 def paper_title(subject: str, report) -> str:
