@@ -287,3 +287,71 @@ def test_every_filled_cell_text_reaches_4_5_to_1(bundled_pdfs):
     # the status colours of the bundled plan were all met, "Complete" blue among them, with white text
     assert ("0070C0", "FFFFFF") in pairs
     assert len({fill for fill, _ in pairs}) >= 4
+
+
+# -- provenance and earlier revisions --------------------------------------------------------------
+
+def git(repo: Path, *arguments: str) -> str:
+    import subprocess
+
+    completed = subprocess.run(["git", "-C", str(repo), "-c", "user.email=clerk@example.org", "-c", "user.name=Clerk",
+                                *arguments], capture_output=True, text=True, check=True)
+    return completed.stdout.strip()
+
+
+def test_papers_record_the_plan_commit_and_plangen_version_and_build_at_an_earlier_revision(tmp_path):
+    from plangen import __version__
+
+    shutil.copytree(SCAFFOLD_PLAN, tmp_path / "plan")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "plan")
+    git(tmp_path, "commit", "-qm", "first")
+    first = git(tmp_path, "rev-parse", "HEAD")
+    plan_file = tmp_path / "plan" / "plan.yaml"
+    plan_file.write_text(plan_file.read_text().replace("author: Example Borough Council", "author: Second Council"))
+    git(tmp_path, "commit", "-qam", "second")
+    second = git(tmp_path, "rev-parse", "HEAD")
+
+    completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "now")
+    assert completed.returncode == 0, completed.stderr
+    properties = Document(str(tmp_path / "now" / "improvement-plan.docx")).core_properties
+    assert properties.author == "Second Council"
+    assert properties.identifier == second
+    assert properties.comments == f"Made by plangen {__version__} from the plan at commit {second}"
+
+    completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "then", "--at", "HEAD~1")
+    assert completed.returncode == 0, completed.stderr
+    for paper in ("improvement-plan.docx", "reports/2026-02-scrutiny-update.docx"):
+        properties = Document(str(tmp_path / "then" / paper)).core_properties
+        assert properties.author == "Example Borough Council", paper
+        assert properties.identifier == first, paper
+    assert sorted(entry.name for entry in (tmp_path / ".then.plangen").iterdir()) == sorted(
+        ["lock", (tmp_path / "then").resolve().name])  # the extracted revision is gone
+
+    # an edit not yet committed is said to be one, and remakes the paper
+    plan_file.write_text(plan_file.read_text().replace("author: Second Council", "author: Third Council"))
+    completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "now")
+    properties = Document(str(tmp_path / "now" / "improvement-plan.docx")).core_properties
+    assert properties.comments.endswith(f"commit {second} with uncommitted changes")
+
+    completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "then", "--at", "no-such-revision")
+    assert completed.returncode == 2 and "'no-such-revision' is not a git revision" in completed.stderr
+
+
+def test_contents_entries_link_to_the_pages_they_name(bundled_pdfs):
+    import re
+
+    plan_paper = next(paper for paper in bundled_pdfs if paper.name == "improvement-plan.docx")
+    reader = pypdf.PdfReader(str(plan_paper.with_suffix(".pdf")))
+    page_of = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, start=1)}
+    checked = 0
+    for page in reader.pages[1:3]:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            match = re.search(r"\t(\d+)$", str(annotation.get("/Contents", "")))
+            if annotation.get("/Subtype") != "/Link" or not match:
+                continue
+            destination = annotation["/Dest"][0].idnum
+            assert page_of[destination] == int(match.group(1)), annotation["/Contents"]
+            checked += 1
+    assert checked >= 20

@@ -45,7 +45,7 @@ class Summary:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
-    laid_out: bool = True
+    laid_out: bool | None = None  # LibreOffice laid the papers out (None: not asked, nothing needed it)
     switched: bool = False
 
 
@@ -67,7 +67,61 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def plan_papers(plan) -> list[Paper]:
+class GitHistory:
+    """Which commit last changed each plan file, and which files the working tree changes: two git
+    calls for the whole plan (not two per paper). Outside git, or without git, nothing is known."""
+
+    RECENT = 500
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.last_commit: dict[str, str] = {}
+        self.changed: set[str] = set()
+        self.known = False
+        top = self._git("rev-parse", "--show-toplevel")
+        if top is None:
+            return
+        self.top = Path(top.strip())
+        log = self._git("log", f"-n{self.RECENT}", "--format=>%H", "--name-only", "--", ".")
+        status = self._git("status", "--porcelain", "--untracked-files=all", "--", ".")
+        if log is None or status is None:
+            return
+        commit = ""
+        for line in log.splitlines():
+            if line.startswith(">"):
+                commit = line[1:]
+            elif line:
+                self.last_commit.setdefault(line, commit)
+        self.changed = {line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines() if len(line) > 3}
+        self.known = True
+
+    def _git(self, *arguments: str) -> str | None:
+        import subprocess
+
+        try:
+            completed = subprocess.run(["git", "-C", str(self.root), *arguments], capture_output=True, text=True)
+        except OSError:
+            return None
+        return completed.stdout if completed.returncode == 0 else None
+
+    def provenance(self, paths: list[Path]) -> dict:
+        if not self.known:
+            return {"commit": "", "changed": False}
+        names = [path.resolve().relative_to(self.top.resolve()).as_posix() for path in paths]
+        commits = [self.last_commit.get(name) or self._older(name) for name in names]
+        order = {commit: index for index, commit in enumerate(dict.fromkeys(self.last_commit.values()))}
+        found = [commit for commit in commits if commit]
+        # the newest commit among them: the one that appears first in the log
+        latest = min(found, key=lambda commit: order.get(commit, len(order))) if found else ""
+        return {"commit": latest, "changed": any(name in self.changed for name in names)}
+
+    def _older(self, name: str) -> str:
+        """A file not changed in the recent history the log read: ask git about it alone."""
+        answer = self._git("log", "-1", "--format=%H", "--", str(self.top / name))
+        return (answer or "").strip()
+
+
+def plan_papers(plan, commit: str | None = None) -> list[Paper]:
     """Every paper of the plan with its key. A plan-wide paper reads every plan file but the report
     files; a report's paper reads those and its own report file. Papers cite pages of their own
     bookmarks only, so no paper's key depends on another paper's layout."""
@@ -77,25 +131,34 @@ def plan_papers(plan) -> list[Paper]:
     from plangen.repository import discover
 
     files, _ = discover(plan.root)
+    shared_files = [path for path, kind in files if kind != "report"]
+    history = None if commit else GitHistory(plan.root)
     shared = hashlib.sha256(tool_digest().encode())
-    for path, kind in files:
-        if kind != "report":
-            shared.update(path.relative_to(plan.root).as_posix().encode() + b"\0" + file_digest(path).encode())
+    for path in shared_files:
+        shared.update(path.relative_to(plan.root).as_posix().encode() + b"\0" + file_digest(path).encode())
 
-    def key(template_name: str, own: Path | None = None) -> str:
+    def made_from(template_name: str, own: Path | None = None) -> tuple[str, dict]:
+        """The paper's key, and its provenance (part of the key: the properties record it)."""
+        template = render.template_path(plan.root, template_name)
+        provenance = ({"commit": commit, "changed": False} if commit
+                      else history.provenance(shared_files + ([own] if own else [])))
         digest = shared.copy()
-        digest.update(file_digest(render.template_path(plan.root, template_name)).encode())
+        digest.update(file_digest(template).encode() + json.dumps(provenance, sort_keys=True).encode())
         if own is not None:
             digest.update(own.name.encode() + b"\0" + file_digest(own).encode())
-        return digest.hexdigest()
+        return digest.hexdigest(), provenance
 
-    papers = [Paper(module.OUTPUT, lambda module=module: kind_document(plan, module), key(module.TEMPLATE))
-              for module in registry.KINDS.values()]
+    papers = []
+    for module in registry.KINDS.values():
+        key, provenance = made_from(module.TEMPLATE)
+        papers.append(Paper(module.OUTPUT, lambda module=module, provenance=provenance:
+                            kind_document(plan, module, provenance), key))
     for report in plan.reports:
         module = registry.REPORT_KINDS.get(report.data.get("kind"))
         if module is not None:
-            papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report: report_document(plan, report),
-                                key(module.TEMPLATE, report.path)))
+            key, provenance = made_from(module.TEMPLATE, report.path)
+            papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report, provenance=provenance:
+                                report_document(plan, report, provenance), key))
     return papers
 
 
@@ -108,10 +171,12 @@ def read_manifest(folder: Path | None) -> dict:
         return {}
 
 
-def still_good(folder: Path | None, manifest: dict, name: str, key: str, laid_out: bool) -> bool:
+def still_good(folder: Path | None, manifest: dict, name: str, key: str, laid_out: Callable[[], bool]) -> bool:
     """The previous set holds `name` made from the same inputs (and laid out if it must be), unaltered."""
     entry = manifest.get(name)
-    if folder is None or not entry or entry.get("key") != key or (laid_out and not entry.get("laid_out", True)):
+    if folder is None or not entry or entry.get("key") != key:
+        return False
+    if not entry.get("laid_out", True) and laid_out():  # made without LibreOffice, which is here now
         return False
     try:
         return file_digest(folder / name) == entry.get("sha256")
@@ -131,66 +196,111 @@ class Progress:
 
 
 def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = False,
-          timeout: float | None = None, progress: Progress | None = None) -> Summary:
-    from plangen import office
-    from plangen.atomic import OutputSet, environment_error, remove_tree
-    from plangen.findings import format_findings
+          timeout: float | None = None, progress: Progress | None = None, at: str | None = None) -> Summary:
+    """Make the papers of the plan in `plan_dir` (at git revision `at`, if given) into `output`."""
+    from plangen.atomic import OutputSet, remove_tree
     from plangen.repository import find_plan_dir
+
+    root = find_plan_dir(plan_dir)
+    with OutputSet(output) as outputs:
+        checkout = outputs.work_folder("at-") if at else None
+        try:
+            if checkout is not None:
+                root, commit = plan_at(root, at, checkout)
+            else:
+                commit = None
+            return _build(root, outputs, Summary(output), pdf, force, timeout, progress or Progress(), commit)
+        finally:
+            if checkout is not None:
+                remove_tree(checkout)
+
+
+def plan_at(root: Path, revision: str, folder: Path) -> tuple[Path, str]:
+    """Extract the repository as committed at `revision` into `folder` (the plan with its templates);
+    returns the plan directory there and the commit."""
+    import io
+    import tarfile
+
+    from plangen.errors import UsageError
+    from plangen.gitplan import git, repository_of
+
+    top, inside = repository_of(root)
+    try:
+        commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except UsageError:
+        raise UsageError(f"'{revision}' is not a git revision of {top}",
+                         hint="name a branch, tag, commit or HEAD~N") from None
+    with tarfile.open(fileobj=io.BytesIO(git(top, "archive", "--format=tar", commit, binary=True))) as bundle:
+        bundle.extractall(folder, filter="data")
+    plan_root = folder / inside if inside else folder
+    if not (plan_root / "plan.yaml").is_file():
+        raise UsageError(f"there is no plan at {revision} in {inside or 'the repository top'}")
+    return plan_root, commit
+
+
+def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeout, progress: Progress,
+           commit: str | None) -> Summary:
+    from plangen import office
+    from plangen.atomic import environment_error, remove_tree
+    from plangen.findings import format_findings
     from plangen.validate import validate
 
-    progress = progress or Progress()
-    root = find_plan_dir(plan_dir)
     result = validate(root, None)
     if not result.ok:
         print(format_findings(result.errors, "text"))
         raise FindingsError("", None)
     plan = result.plan
-    summary = Summary(output, warnings=len(result.findings) - len(result.errors))
-    summary.laid_out = office.available()
-    if pdf and not summary.laid_out:
+    summary.warnings = len(result.findings) - len(result.errors)
+    def can_lay_out() -> bool:
+        # asking costs a Python start-up (is `uno` importable?): only when something depends on it
+        if summary.laid_out is None:
+            summary.laid_out = office.available()
+        return summary.laid_out
+
+    if pdf and not can_lay_out():
         raise RenderError(f"{office.missing_notice()}, so no PDF can be made; no output was changed",
                           hint="install libreoffice-writer and python3-uno, or leave out --pdf")
-    papers = plan_papers(plan)
+    papers = plan_papers(plan, commit)
 
-    with OutputSet(output) as outputs:
-        current = outputs.current()
-        manifest = read_manifest(current)
-        todo, wanted = [], {}
-        for paper in papers:
-            names = [paper.name] + ([paper.pdf_name] if pdf else [])
-            if not force and all(still_good(current, manifest, name, paper.key, summary.laid_out) for name in names):
-                summary.unchanged.append(paper.name)
-                progress.line(f"  {paper.name}: unchanged")
-            else:
-                todo.append(paper)
-            for name in names:
-                wanted[name] = paper
-        # a PDF whose paper is unchanged stays even without --pdf; one of a changed paper goes
-        for paper in papers:
-            if not pdf and paper not in todo and still_good(current, manifest, paper.pdf_name, paper.key, True):
-                wanted[paper.pdf_name] = paper
-        papers_made = {paper.name[: -len(".docx")] for paper in papers}
-        others = [name for name in carried_files(current, manifest) if name.rsplit(".", 1)[0] not in papers_made]
-        if current is not None and not todo and set(wanted) == {name for name in manifest if (current / name).exists()}:
-            return summary  # nothing to write: the set in place is this build's set
-        version = outputs.new_version()
-        try:
-            with interruptible():
-                produce(todo, version, pdf, summary, outputs, timeout, progress)
-                for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
-                    carry(current / name, version / name)
-                for name in others:
-                    carry(current / name, version / name)
-                    summary.kept.append(name)
-                write_manifest(version, wanted, summary.laid_out)
-                outputs.switch(version)
-                summary.switched = True
-        except OSError as error:
-            remove_tree(version)
-            raise environment_error(error, version) from None
-        except BaseException:
-            remove_tree(version)
-            raise
+    current = outputs.current()
+    manifest = read_manifest(current)
+    todo, wanted = [], {}
+    for paper in papers:
+        names = [paper.name] + ([paper.pdf_name] if pdf else [])
+        if not force and all(still_good(current, manifest, name, paper.key, can_lay_out) for name in names):
+            summary.unchanged.append(paper.name)
+            progress.line(f"  {paper.name}: unchanged")
+        else:
+            todo.append(paper)
+        for name in names:
+            wanted[name] = paper
+    # a PDF whose paper is unchanged stays even without --pdf; one of a changed paper goes
+    for paper in papers:
+        if not pdf and paper not in todo and still_good(current, manifest, paper.pdf_name, paper.key, lambda: False):
+            wanted[paper.pdf_name] = paper
+    papers_made = {paper.name[: -len(".docx")] for paper in papers}
+    others = [name for name in carried_files(current, manifest) if name.rsplit(".", 1)[0] not in papers_made]
+    if current is not None and not todo and set(wanted) == {name for name in manifest if (current / name).exists()}:
+        return summary  # nothing to write: the set in place is this build's set
+    can_lay_out()
+    version = outputs.new_version()
+    try:
+        with interruptible():
+            produce(todo, version, pdf, summary, outputs, timeout, progress)
+            for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
+                carry(current / name, version / name)
+            for name in others:
+                carry(current / name, version / name)
+                summary.kept.append(name)
+            write_manifest(version, wanted, summary.laid_out)
+            outputs.switch(version)
+            summary.switched = True
+    except OSError as error:
+        remove_tree(version)
+        raise environment_error(error, version) from None
+    except BaseException:
+        remove_tree(version)
+        raise
     return summary
 
 
@@ -296,10 +406,11 @@ class interruptible:
         raise KeyboardInterrupt
 
 
-def run(plan_dir: Path | None, output: Path, pdf: bool, force: bool = False, timeout: float | None = None) -> int:
+def run(plan_dir: Path | None, output: Path, pdf: bool, force: bool = False, timeout: float | None = None,
+        at: str | None = None) -> int:
     from plangen import office
 
-    summary = build(plan_dir, output, pdf, force, timeout)
+    summary = build(plan_dir, output, pdf, force, timeout, at=at)
     for name in summary.written:
         print(f"wrote {summary.output / name}")
     total = len(summary.written) and len({name.rsplit('.', 1)[0] for name in summary.written})

@@ -35,7 +35,7 @@ def kind_module(kind: str):
     raise UsageError(f"unknown document kind '{kind}'", hint=f"known kinds: {known}")
 
 
-def kind_document(plan, module) -> bytes:
+def kind_document(plan, module, provenance: dict | None = None) -> bytes:
     """A plan-wide kind's paper, rendered and finished (the .docx bytes, not yet written)."""
     from plangen import render
 
@@ -44,11 +44,12 @@ def kind_document(plan, module) -> bytes:
             module.postprocess(document.docx, plan)
         render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
         legible_cells(document.docx)
+        record(document.docx, provenance)
 
     return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
 
 
-def report_document(plan, report) -> bytes:
+def report_document(plan, report, provenance: dict | None = None) -> bytes:
     """A report file's paper, rendered and finished (the .docx bytes, not yet written)."""
     from plangen import render
     from plangen.documents import registry
@@ -59,8 +60,25 @@ def report_document(plan, report) -> bytes:
     def finishing(document):
         render.finish(document, title, plan.meta.get("author") or plan.council)
         legible_cells(document.docx)
+        record(document.docx, provenance)
 
     return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report), finishing)
+
+
+def record(document, provenance: dict | None) -> None:
+    """What a paper was made from, in its properties: the plan's commit (identifier) and a sentence
+    with plangen's version (description; python-docx would otherwise leave its own name there)."""
+    from plangen import __version__
+
+    provenance = provenance or {}
+    commit = provenance.get("commit") or ""
+    if commit:
+        source = f"the plan at commit {commit}" + (" with uncommitted changes" if provenance.get("changed") else "")
+    else:
+        source = "a plan not in git"
+    properties = document.core_properties
+    properties.identifier = commit
+    properties.comments = f"Made by plangen {__version__} from {source}"
 
 
 def paper_title(subject: str, report) -> str:
