@@ -357,3 +357,32 @@ def test_contents_entries_link_to_the_pages_they_name(bundled_pdfs):
             assert page_of[destination] == int(match.group(1)), annotation["/Contents"]
             checked += 1
     assert checked >= 20
+
+
+def test_a_paper_citing_plan_pages_is_remade_with_the_plan_and_keeps_its_pages_when_made_alone(tmp_path):
+    import re
+
+    shutil.copytree(BUNDLED, tmp_path / "plan")
+    build(tmp_path)
+    paper = tmp_path / "build" / "reports" / "2017-12-12-scrutiny-update.docx"
+
+    def cited() -> str:
+        document = Document(str(paper))
+        text = "".join(node.text or "" for node in document.element.body.iter(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
+        return re.search(r"outlined on page (\d+) of the Children", text).group(1)
+
+    first = cited()
+    before = stamps(tmp_path / "build")
+    report = tmp_path / "plan" / "reports" / "2017-12-12-scrutiny-update.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    build(tmp_path)
+    after = stamps(tmp_path / "build")
+    assert after["improvement-plan.docx"] == before["improvement-plan.docx"]
+    assert after["reports/2017-12-12-scrutiny-update.docx"] != before["reports/2017-12-12-scrutiny-update.docx"]
+    assert cited() == first  # from the plan's page map kept with the set
+    plan_file = tmp_path / "plan" / "plan.yaml"
+    plan_file.write_text(plan_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    completed = build(tmp_path)
+    assert "reports/2017-12-12-scrutiny-update.docx: written" in completed.stderr
+    assert cited() == first

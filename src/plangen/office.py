@@ -243,14 +243,19 @@ def repair_metadata(pdf: Path) -> None:
     write_bytes(pdf, data[:start] + mended + data[end:])
 
 
-def with_page_numbers(data: bytes, pages: dict) -> bytes:
-    """The .docx `data` with its fields' results set to the laid-out page numbers."""
+def with_page_numbers(data: bytes, pages: dict, plan_pages: dict | None = None) -> bytes:
+    """The .docx `data` with its fields' results set to the laid-out page numbers, and its
+    references to pages of the plan set from the plan's page map `plan_pages`, if it has any."""
     import io
 
     from docx import Document
 
+    from plangen import page_references
+
     document = Document(io.BytesIO(data))
     fill_fields(document, pages)
+    if plan_pages is not None:
+        page_references.fill_plan_pages(document, plan_pages)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -269,10 +274,12 @@ def fill_fields(document, pages: dict) -> None:
         update.getparent().remove(update)
 
 
-def write_laid_out(data: bytes, target: Path, pdf: bool = False) -> list[Path]:
+def write_laid_out(data: bytes, target: Path, pdf: bool = False, plan_data: bytes | None = None) -> list[Path]:
     """Write one rendered paper (.docx bytes) to `target` with its page numbers laid out, and
     with `pdf` its tagged PDF beside it; both appear atomically, and only once LibreOffice succeeded.
-    Without LibreOffice the fields are left for Word to update when the paper is opened."""
+    With `plan_data` (the plan paper, for a paper that cites its pages), the plan is laid out first
+    in the same session. Without LibreOffice the fields are left for Word to update when the paper
+    is opened."""
     from plangen.atomic import atomic_path, write_bytes
 
     target = Path(target)
@@ -285,10 +292,15 @@ def write_laid_out(data: bytes, target: Path, pdf: bool = False) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
         staged, staged_pdf = Path(work) / "paper.docx", Path(work) / "paper.pdf"
         staged.write_bytes(data)
+        plan_pages = None
         with Session(Path(work)) as session:
+            if plan_data is not None:
+                (Path(work) / "plan.docx").write_bytes(plan_data)
+                session.submit(Path(work) / "plan.docx", None, "the plan (for the pages this paper cites)")
+                plan_pages = session.result()[1]["bookmarks"]
             session.submit(staged, staged_pdf if pdf else None, target.name)
             _, pages = session.result()
-        write_bytes(target, with_page_numbers(data, pages))
+        write_bytes(target, with_page_numbers(data, pages, plan_pages))
         if not pdf:
             return [target]
         repair_metadata(staged_pdf)

@@ -32,6 +32,7 @@ class Paper:
     name: str  # its path inside the output folder, e.g. reports/2017-11-20-cabinet.docx
     make: Callable  # renders the finished paper: the .docx bytes
     key: str  # a hash of everything the paper is made from
+    cites_plan: bool = False  # prints pages of the plan paper ([plan page: …]): remade when the plan is
 
     @property
     def pdf_name(self) -> str:
@@ -47,6 +48,14 @@ class Summary:
     kept: list[str] = field(default_factory=list)
     laid_out: bool | None = None  # LibreOffice laid the papers out (None: not asked, nothing needed it)
     switched: bool = False
+
+
+@lru_cache(maxsize=1)
+def plan_output() -> str | None:
+    """The plan paper's file, whose pages committee papers may cite."""
+    from plangen.documents import registry
+
+    return registry.KINDS["plan"].OUTPUT if "plan" in registry.KINDS else None
 
 
 @lru_cache(maxsize=1)
@@ -158,7 +167,8 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
         if module is not None:
             key, provenance = made_from(module.TEMPLATE, report.path)
             papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report, provenance=provenance:
-                                report_document(plan, report, provenance), key))
+                                report_document(plan, report, provenance), key,
+                                cites_plan="[plan page" in (report.text or "").lower()))
     return papers
 
 
@@ -269,11 +279,27 @@ def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeou
         names = [paper.name] + ([paper.pdf_name] if pdf else [])
         if not force and all(still_good(current, manifest, name, paper.key, can_lay_out) for name in names):
             summary.unchanged.append(paper.name)
-            progress.line(f"  {paper.name}: unchanged")
         else:
             todo.append(paper)
         for name in names:
             wanted[name] = paper
+    # pages cited from the plan paper: a citing paper is remade with the plan, and needs the plan's
+    # page map, kept in the manifest (or the plan is laid out again to get it)
+    plan_paper = next((paper for paper in papers if paper.name == plan_output()), None)
+    plan_pages = (manifest.get(plan_output()) or {}).get("bookmarks")
+    citing = [paper for paper in papers if paper.cites_plan]
+    if plan_paper is not None and citing:
+        if plan_paper in todo or (plan_pages is None and any(paper in todo for paper in citing)):
+            if plan_paper not in todo:
+                todo.insert(0, plan_paper)
+                summary.unchanged.remove(plan_paper.name)
+            for paper in citing:
+                if paper not in todo:
+                    todo.append(paper)
+                    summary.unchanged.remove(paper.name)
+            plan_pages = None
+    for name in summary.unchanged:
+        progress.line(f"  {name}: unchanged")
     # a PDF whose paper is unchanged stays even without --pdf; one of a changed paper goes
     for paper in papers:
         if not pdf and paper not in todo and still_good(current, manifest, paper.pdf_name, paper.key, lambda: False):
@@ -286,13 +312,13 @@ def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeou
     version = outputs.new_version()
     try:
         with interruptible():
-            produce(todo, version, pdf, summary, outputs, timeout, progress)
+            plan_pages = produce(todo, version, pdf, summary, outputs, timeout, progress, plan_pages)
             for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
                 carry(current / name, version / name)
             for name in others:
                 carry(current / name, version / name)
                 summary.kept.append(name)
-            write_manifest(version, wanted, summary.laid_out)
+            write_manifest(version, wanted, summary.laid_out, plan_pages)
             outputs.switch(version)
             summary.switched = True
     except OSError as error:
@@ -304,25 +330,32 @@ def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeou
     return summary
 
 
-def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outputs, timeout, progress) -> None:
-    """Render the changed papers into `version`; with LibreOffice, lay each out (and export its PDF)."""
+def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outputs, timeout, progress,
+            plan_pages: dict | None) -> dict | None:
+    """Render the changed papers into `version`; with LibreOffice, lay each out (and export its PDF).
+    Returns the plan paper's page map ({bookmark: page}) that papers citing it were filled from."""
     from plangen import office
 
     if not todo:
-        return
+        return plan_pages
     if not summary.laid_out:
         for paper in todo:
             write_document(paper.make(), version / paper.name)
             summary.written.append(paper.name)
             progress.line(f"  {paper.name}: written (page numbers left for Word)")
-        return
+        return None
     work = outputs.work_folder("office-")
     try:
         with office.Session(work, timeout or office.TIMEOUT_SECONDS) as session:
             documents = {}
+            cites = {paper.name for paper in todo if paper.cites_plan}
 
             def finish(name: str, pages: dict) -> None:
-                write_document(office.with_page_numbers(documents.pop(name), pages), version / name)
+                nonlocal plan_pages
+                if name == plan_output():  # laid out before the papers that cite it (submitted first)
+                    plan_pages = pages["bookmarks"]
+                data = office.with_page_numbers(documents.pop(name), pages, plan_pages if name in cites else None)
+                write_document(data, version / name)
                 summary.written.append(name)
                 if pdf:
                     office.repair_metadata(version / (name[: -len(".docx")] + ".pdf"))
@@ -341,6 +374,7 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outpu
                     finish(*answer)
             while session.pending:
                 finish(*session.result())
+        return plan_pages
     finally:
         from plangen.atomic import remove_tree
 
@@ -375,7 +409,7 @@ def carry(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def write_manifest(version: Path, wanted: dict, laid_out: bool) -> None:
+def write_manifest(version: Path, wanted: dict, laid_out: bool, plan_pages: dict | None) -> None:
     from plangen.atomic import write_text
 
     outputs = {}
@@ -384,6 +418,8 @@ def write_manifest(version: Path, wanted: dict, laid_out: bool) -> None:
         if path.exists():
             outputs[name] = {"key": paper.key, "laid_out": laid_out if name.endswith(".docx") else True,
                              "sha256": file_digest(path)}
+            if name == plan_output() and plan_pages is not None:
+                outputs[name]["bookmarks"] = plan_pages
     write_text(version / MANIFEST, json.dumps({"outputs": outputs}, indent=1, sort_keys=True))
 
 

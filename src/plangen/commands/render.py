@@ -99,9 +99,15 @@ def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: b
 
 def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
     from plangen import office
+    from plangen.documents import registry
 
     data, target = report_document(plan, report), output_dir / "reports" / (report.path.stem + ".docx")
-    return office.write_laid_out(data, target, pdf) if refresh or pdf else [_written(target, data)]
+    if not (refresh or pdf):
+        return [_written(target, data)]
+    # a paper citing pages of the plan: the plan is laid out beside it for its page map
+    cites = "[plan page" in (report.text or "").lower() and "plan" in registry.KINDS
+    plan_data = kind_document(plan, registry.KINDS["plan"]) if cites else None
+    return office.write_laid_out(data, target, pdf, plan_data)
 
 
 def _written(target: Path, data: bytes) -> Path:
