@@ -160,10 +160,69 @@ def timed(command: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
+def fresh(output: Path) -> None:
+    """Remove an output folder and plangen's store beside it: the next build is cold."""
+    for path in (output, output.parent / f".{output.name}.plangen"):
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path)
+
+
+def cold(command: list[str], output: Path, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        fresh(output)
+        start = time.perf_counter()
+        run(command)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def publishing(plangen: str, repeat: int) -> dict:
+    """`plangen build` beside its floor: one bare `soffice --convert-to pdf` of the same four .docx
+    in one process (a fresh profile each time, as a build has), measured in the same run."""
+    import os
+
+    output = WORK / "publish"
+    plan = str(REPO / "plan")
+    results = {}
+    results["build_cold"] = cold([plangen, "build", plan, "-o", str(output)], output, repeat)
+    results["build_pdf_cold"] = cold([plangen, "build", plan, "-o", str(output), "--pdf"], output, repeat)
+    results["build_again"] = timed([plangen, "build", plan, "-o", str(output), "--pdf"], max(repeat, 5))
+    papers = [str(path) for path in sorted(output.resolve().rglob("*.docx"))]
+    soffice = shutil.which("soffice")
+    times = []
+    for index in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-office-") as work:
+            start = time.perf_counter()
+            run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", work, *papers])
+            times.append(time.perf_counter() - start)
+    results["floor"] = statistics.median(times)
+    # what remains without LibreOffice: validation and rendering in Python (LibreOffice hidden from PATH)
+    hidden = WORK / "no-office-bin"
+    hidden.mkdir(exist_ok=True)
+    environment = {**os.environ, "PATH": str(hidden)}
+    python_only = []
+    for _ in range(repeat):
+        fresh(output)
+        start = time.perf_counter()
+        completed = subprocess.run([plangen, "build", plan, "-o", str(output)], capture_output=True, env=environment)
+        python_only.append(time.perf_counter() - start)
+        if completed.returncode != 0:
+            raise SystemExit(completed.stderr.decode())
+    results["build_python_only"] = statistics.median(python_only)
+    results["pages"] = sum(int(run(["pdfinfo", str(Path(paper).with_suffix(".pdf"))]).split("Pages:")[1].split()[0])
+                           for paper in papers)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement (median reported)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--only", choices=["publishing"], help="run one section and print it (RESULTS.md untouched)")
     arguments = parser.parse_args()
     repeat = arguments.repeat
     sys.path.insert(0, str(HERE))
@@ -174,13 +233,19 @@ def main() -> None:
     results: dict = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
                                 f"{_cores()} cores, Python {platform.python_version()}"}
 
+    if arguments.only == "publishing":
+        print("\n".join(publishing_markdown(publishing(plangen, repeat))))
+        return
+    print("publishing: plangen build beside a bare LibreOffice conversion …", flush=True)
+    results["publishing"] = publishing(plangen, max(3, repeat // 2))
     print("whole processes on the bundled plan …", flush=True)
     # short and noisy: more repetitions; the floors are what any Python / any Typer command pays
     results["python"] = process([sys.executable, "-c", "pass"], max(repeat, 15))
     results["typer"] = process([sys.executable, "-c", "import typer"], max(repeat, 15))
     results["validate"] = process([plangen, "validate", str(REPO / "plan")], max(repeat, 15))
     build_output = WORK / "build"
-    results["build"] = process([plangen, "build", str(REPO / "plan"), "-o", str(build_output)], max(1, repeat // 2))
+    fresh(build_output)
+    results["build"] = process([plangen, "build", str(REPO / "plan"), "-o", str(build_output), "--force"], max(1, repeat // 2))
 
     pandoc = shutil.which("pandoc")
     results["sizes"] = {}
@@ -208,6 +273,20 @@ def main() -> None:
     print(report)
 
 
+def publishing_markdown(result: dict) -> list[str]:
+    floor = result["floor"]
+    return [
+        f"## Publishing: `plangen build` against bare LibreOffice (bundled plan, four papers, {result['pages']} pages)", "",
+        "| run | wall (s) | / floor |", "|---|---|---|",
+        f"| floor: one `soffice --convert-to pdf` of the four .docx, cold | {floor:.2f} | 1.00 |",
+        f"| cold `plangen build` (page numbers laid out) | {result['build_cold']:.2f} | {result['build_cold'] / floor:.2f} |",
+        f"| cold `plangen build --pdf` (page numbers and tagged PDFs) | {result['build_pdf_cold']:.2f} | {result['build_pdf_cold'] / floor:.2f} |",
+        f"| second `plangen build --pdf`, nothing changed | {result['build_again']:.2f} | {result['build_again'] / floor:.2f} |",
+        f"| cold `plangen build` without LibreOffice (validation and rendering alone) | {result['build_python_only']:.2f} | "
+        f"{result['build_python_only'] / floor:.2f} |",
+    ]
+
+
 def _cores() -> int:
     import os
 
@@ -220,7 +299,7 @@ def results_markdown(results: dict, with_pandoc: bool) -> str:
              "each measurement in a fresh process. Written by `make bench` (benchmarks/run.py).", "",
              "## Whole processes, bundled plan", "", "| command | wall (s) | peak memory (MiB) |", "|---|---|---|"]
     for name, label in (("python", "`python -c pass` (floor)"), ("typer", "`python -c 'import typer'` (floor for any Typer CLI)"),
-                        ("validate", "`plangen validate`"), ("build", "`plangen build`")):
+                        ("validate", "`plangen validate`"), ("build", "`plangen build --force`")):
         seconds, mib = results[name]
         lines.append(f"| {label} | {seconds:.2f} | {mib:.0f} |")
     lines += ["", f"- `plangen validate` / Typer floor = {results['validate'][0] / results['typer'][0]:.1f}; "
@@ -237,6 +316,8 @@ def results_markdown(results: dict, with_pandoc: bool) -> str:
                      f"| {size:,} | {entry['validate'][0]:.2f} | {render_seconds:.2f} | {bare:.2f} | n/a | ")
         lines[-1] += (f"{render_seconds / bare:.2f} | " + (f"{pandoc / render_seconds:.2f} | " if pandoc else "n/a | ")
                       + f"{render_mib:.0f} |")
+    if "publishing" in results:
+        lines += [""] + publishing_markdown(results["publishing"])
     if 1_000 in sizes and 10_000 in sizes:
         lines += ["", "## Linearity", "",
                   f"- render: time(10,000) / time(1,000) = {sizes[10_000]['render'][0] / sizes[1_000]['render'][0]:.1f}",

@@ -119,12 +119,30 @@ def build(
     plan_dir: Optional[Path] = PLAN_DIR,
     plan_option: Optional[Path] = PLAN_OPTION,
     output: Path = typer.Option(Path("build"), "--output", "-o", help="Output directory."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also write PDFs through LibreOffice."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write tagged PDFs through LibreOffice (fails if it is missing)."),
+    force: bool = typer.Option(False, "--force", help="Remake every paper, even those whose inputs did not change."),
+    timeout: float = typer.Option(180, "--timeout", min=1, help="Seconds LibreOffice may take to lay out one paper."),
+    at: Optional[str] = typer.Option(None, "--at", help="Make the papers of the plan as committed at this git revision."),
 ):
-    """Validate, then render every registered document kind and every report into the output directory."""
+    """Validate, then make every paper whose inputs changed and switch the output folder to the new set in one step."""
     from plangen.commands import build as command
 
-    raise typer.Exit(command.run(one_plan_dir(plan_dir, plan_option), output, pdf))
+    raise typer.Exit(command.run(one_plan_dir(plan_dir, plan_option), output, pdf, force, timeout, at))
+
+
+@app.command()
+def pack(
+    date: str = typer.Argument(..., help="The meeting's date (YYYY-MM-DD), as in the report files' meeting: date."),
+    plan_dir: Optional[Path] = PLAN_DIR,
+    plan_option: Optional[Path] = PLAN_OPTION,
+    committee: Optional[str] = typer.Option(None, "--committee", help="Which committee, when several meet that day."),
+    output: Path = typer.Option(Path("packs"), "--output", "-o", help="Folder for the pack PDFs."),
+    timeout: float = typer.Option(180, "--timeout", min=1, help="Seconds LibreOffice may take to lay out one part."),
+):
+    """Make a meeting's agenda pack: one tagged PDF of its agenda and papers with page numbers running on (exempt items in a restricted pack)."""
+    from plangen.commands import pack as command
+
+    raise typer.Exit(command.run(date, one_plan_dir(plan_dir, plan_option), committee, output, timeout))
 
 
 @app.command()

@@ -1,26 +1,36 @@
-"""LibreOffice, headless: PDFs, and the page numbers a template engine cannot know.
+"""LibreOffice, headless: the page numbers a template engine cannot know, and tagged PDFs.
 
 docxtpl leaves the table of contents and PAGEREF fields with stale results until someone presses
-F9. When LibreOffice is installed, `refresh_fields` lays the document out with LibreOffice's own
-API (office_pages.py, run by the Python that has the `uno` module), reads the page of every
-heading and bookmark, and writes those numbers into the fields' results in our .docx. The file
-stays plangen's own; Word's update-fields-on-open flag stays set as well.
+F9. One LibreOffice session per build (office_pages.py, run by the Python that has the `uno`
+module) opens each paper once: it lays it out, reports the page of every heading and bookmark, and
+exports the tagged PDF from that same layout. plangen writes those numbers into the fields' results
+in its own .docx, so the file stays plangen's own.
+
+Process hygiene: the session runs in a process group of its own with a watchdog (see
+office_pages.py), so LibreOffice never outlives plangen; a timeout, an error or Ctrl-C kills the
+whole group; its profile lives in a work folder plangen removes (or the next build removes, with
+any group a killed run left behind: see `end_leftovers`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
-from plangen.atomic import atomic_path
 from plangen.errors import RenderError
 
-TIMEOUT_SECONDS = 240
+TIMEOUT_SECONDS = 180
+GROUP_FILE = "process-group"
+UNCHANGED = "the previous outputs are unchanged"
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +39,7 @@ def soffice() -> str | None:
 
 
 def available() -> bool:
-    return soffice() is not None
+    return soffice() is not None and uno_python() is not None
 
 
 @lru_cache(maxsize=1)
@@ -44,75 +54,256 @@ def uno_python() -> str | None:
     return None
 
 
-def _profile_argument(directory: str) -> str:
-    # a private profile per run, so two builds at once do not fight over one LibreOffice profile
-    return "-env:UserInstallation=" + Path(directory).resolve().as_uri()
+def missing_notice() -> str:
+    if soffice() is None:
+        return "LibreOffice (soffice) is not installed"
+    return "LibreOffice's Python bridge (python3-uno) is not installed"
 
 
-def to_pdf(docx: Path) -> Path:
-    """Convert with real LibreOffice; the PDF appears atomically beside the .docx."""
-    if not available():
-        raise RenderError("LibreOffice (soffice) is not installed, so no PDF can be made",
-                          hint="install libreoffice-writer, or leave out --pdf")
-    target = docx.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
-        completed = subprocess.run(
-            [soffice(), _profile_argument(work + "/profile"), "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", work, str(docx)],
-            capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-        )
-        produced = Path(work) / (docx.stem + ".pdf")
-        if completed.returncode != 0 or not produced.exists():
-            raise RenderError(f"LibreOffice could not convert {docx.name} to PDF",
-                              hint=(completed.stderr or completed.stdout).strip()[-400:] or None)
-        with atomic_path(target) as temporary:
-            shutil.copyfile(produced, temporary)
-    return target
+class Session:
+    """One headless LibreOffice serving layout (and PDF) jobs in order; use as a context manager.
+
+    `submit` queues a paper and returns at once, so LibreOffice works while Python renders the next;
+    `result` waits for the oldest unanswered job, at most `timeout` seconds after LibreOffice
+    became free for it."""
+
+    def __init__(self, work: Path, timeout: float = TIMEOUT_SECONDS):
+        self.work = Path(work)
+        self.timeout = timeout
+        self.pending: list[str] = []
+        self.buffer = b""
+        self.ready = False
+        self.free_since = 0.0
+        self.process: subprocess.Popen | None = None
+        self.watchdog_write: int | None = None
+
+    def __enter__(self) -> "Session":
+        self.start()
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if kind is None:
+            self.close()
+        else:
+            self.kill()
+
+    def start(self) -> None:
+        python = uno_python()
+        if not available() or python is None:
+            raise RenderError(f"{missing_notice()}, so the papers cannot be laid out",
+                              hint="install libreoffice-writer and python3-uno")
+        self.work.mkdir(parents=True, exist_ok=True)
+        script = Path(__file__).with_name("office_pages.py")
+        watchdog_read, self.watchdog_write = os.pipe()
+        profile = "-env:UserInstallation=" + (self.work / "profile").resolve().as_uri()
+        self.stderr = open(self.work / "stderr.txt", "w+b")
+        try:
+            self.process = subprocess.Popen(
+                [python, str(script), soffice(), profile, str(watchdog_read)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                pass_fds=(watchdog_read,), start_new_session=True, cwd=self.work,
+            )
+        finally:
+            os.close(watchdog_read)
+        # the next run ends this group if plangen is killed before the watchdog can
+        (self.work / GROUP_FILE).write_text(str(self.process.pid), encoding="ascii")
+        self.free_since = time.monotonic()
+
+    def submit(self, docx: Path, pdf: Path | None, name: str) -> None:
+        job = {"docx": str(Path(docx).resolve()), "pdf": str(Path(pdf).resolve()) if pdf else None}
+        if not self.pending:  # LibreOffice was idle: this paper's time starts now
+            self.free_since = max(self.free_since, time.monotonic())
+        try:
+            self.process.stdin.write((json.dumps(job) + "\n").encode())
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the session died; `result` reports it against this paper
+        self.pending.append(name)
+
+    def result(self, wait: bool = True) -> tuple[str, dict] | None:
+        """(name, {"headings", "bookmarks", "pages"}) of the oldest job; None if not ready and not `wait`."""
+        name = self.pending[0]
+        while True:
+            line = self._line(wait, name)
+            if line is None:
+                return None
+            answer = json.loads(line)
+            self.free_since = time.monotonic()
+            if answer.get("ready"):
+                self.ready = True
+                continue
+            self.pending.pop(0)
+            if "error" in answer:
+                self.kill()
+                raise RenderError(f"LibreOffice could not lay out {name}: {answer['error']}", hint=UNCHANGED)
+            return name, answer
+
+    def _line(self, wait: bool, name: str) -> bytes | None:
+        descriptor = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            remaining = self.free_since + self.timeout - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                doing = "laying out" if self.ready else "starting, before laying out"
+                raise RenderError(f"LibreOffice did not finish {doing} {name} within {self.timeout:g} s; it was stopped",
+                                  hint="a very long paper may need a longer --timeout; otherwise LibreOffice hung. " + UNCHANGED)
+            readable, _, _ = select.select([descriptor], [], [], min(remaining, 0.5) if wait else 0)
+            if not readable:
+                if not wait:
+                    return None
+                continue
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                self.kill()
+                raise RenderError(f"LibreOffice stopped while {'laying out' if self.ready else 'starting, before'} {name}",
+                                  hint=UNCHANGED + (f"; LibreOffice said: {tail}" if (tail := self._stderr_tail()) else ""))
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line
+
+    def _stderr_tail(self) -> str | None:
+        try:
+            self.stderr.seek(0)
+            text = self.stderr.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return None
+        return text[-400:] or None
+
+    def close(self) -> None:
+        """End the session once every job is answered: LibreOffice exits, then the group is ended."""
+        if self.process is None:
+            return
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+        except (subprocess.TimeoutExpired, BrokenPipeError, OSError):
+            pass
+        self.kill()
+
+    def kill(self) -> None:
+        """End LibreOffice and every process of the session's group, now."""
+        if self.process is None:
+            return
+        end_group(self.process.pid)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.process.stdin, self.process.stdout, self.stderr):
+            try:
+                stream.close()
+            except (OSError, BrokenPipeError):
+                pass
+        if self.watchdog_write is not None:
+            os.close(self.watchdog_write)
+            self.watchdog_write = None
+        self.process = None
+        (self.work / GROUP_FILE).unlink(missing_ok=True)
 
 
-def page_numbers(documents: list[Path]) -> list[dict] | None:
-    """For each document: {'headings': [[level, text, page], …], 'bookmarks': {name: page}},
-    from one LibreOffice session; None when LibreOffice or its Python bridge is missing."""
-    python = uno_python()
-    if not available() or python is None or not documents:
-        return None
-    script = Path(__file__).with_name("office_pages.py")
-    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
-        outputs = [Path(work) / f"pages-{index}.json" for index in range(len(documents))]
-        arguments = [str(item) for pair in zip((path.resolve() for path in documents), outputs) for item in pair]
-        completed = subprocess.run(
-            [python, str(script), soffice(), _profile_argument(work + "/profile"), *arguments],
-            capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-        )
-        if completed.returncode != 0 or not all(output.exists() for output in outputs):
-            names = ", ".join(path.name for path in documents)
-            raise RenderError(f"LibreOffice could not lay out {names} to number the pages",
-                              hint=(completed.stderr or completed.stdout).strip()[-400:] or None)
-        return [json.loads(output.read_text(encoding="utf-8")) for output in outputs]
+def end_group(group: int) -> None:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
-def refresh_fields(documents: list[Path], plan_document: Path | None = None) -> bool:
-    """Write real page numbers into each document's TOC and PAGEREF results (one LibreOffice run),
-    and into a paper's references to pages of the plan, from the layout of `plan_document` (laid out
-    in the same run). False when LibreOffice is absent: the fields then update when Word opens the
-    file; references into the plan stay blank, since no field can fetch them."""
-    laid_out = list(documents)
-    if plan_document is not None and plan_document not in laid_out:
-        laid_out.append(plan_document)
-    all_pages = page_numbers(laid_out)
-    if all_pages is None:
-        return False
+def end_leftovers(work: Path) -> None:
+    """End the process group a killed plangen left in `work` (its watchdog normally has already).
+    Only a group whose leader still runs our script with this work folder's profile is ended, so a
+    recycled process id is never killed."""
+    try:
+        group = int((work / GROUP_FILE).read_text(encoding="ascii"))
+        command = Path(f"/proc/{group}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if b"office_pages.py" in command and str(work.resolve()).encode() in command:
+        end_group(group)
+
+
+DOUBLE_ESCAPED = re.compile(rb"&amp;(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def repair_metadata(pdf: Path) -> None:
+    """LibreOffice 7.x escapes the title twice in the PDF's XMP metadata ("Children&amp;apos;s"), which
+    screen readers then read out. The XMP packet is an uncompressed stream with trailing padding, so the
+    entity is mended in place and the padding lengthened by as much: no offset in the file moves."""
+    data = pdf.read_bytes()
+    start = data.find(b"<?xpacket begin")
+    end = data.find(b"<?xpacket end", start)
+    if start < 0 or end < 0:
+        return
+    packet = data[start:end]
+    mended = DOUBLE_ESCAPED.sub(rb"&\1;", packet)
+    if mended == packet:
+        return
+    mended += b" " * (len(packet) - len(mended))
+    from plangen.atomic import write_bytes
+
+    write_bytes(pdf, data[:start] + mended + data[end:])
+
+
+def with_page_numbers(data: bytes, pages: dict, plan_pages: dict | None = None) -> bytes:
+    """The .docx `data` with its fields' results set to the laid-out page numbers, and its
+    references to pages of the plan set from the plan's page map `plan_pages`, if it has any."""
+    import io
+
     from docx import Document
 
-    from plangen import fields, page_references
+    from plangen import page_references
 
-    plan_bookmarks = all_pages[laid_out.index(plan_document)]["bookmarks"] if plan_document is not None else {}
-    for docx, pages in zip(documents, all_pages):
-        document = Document(str(docx))
-        changed = fields.fill_page_references(document, pages["bookmarks"])
-        changed += fields.fill_table_of_contents(document, pages["headings"])
-        changed += page_references.fill_plan_pages(document, plan_bookmarks)
-        if changed:
-            with atomic_path(docx) as temporary:
-                document.save(str(temporary))
-    return True
+    document = Document(io.BytesIO(data))
+    fill_fields(document, pages)
+    if plan_pages is not None:
+        page_references.fill_plan_pages(document, plan_pages)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_fields(document, pages: dict) -> None:
+    """Write the laid-out page numbers into a python-docx Document's fields, and tell Word they are current."""
+    from docx.oxml.ns import qn
+
+    from plangen import fields
+
+    fields.fill_page_references(document, pages["bookmarks"])
+    fields.fill_table_of_contents(document, pages["headings"])
+    update = document.settings.element.find(qn("w:updateFields"))
+    if update is not None:
+        update.getparent().remove(update)
+
+
+def write_laid_out(data: bytes, target: Path, pdf: bool = False, plan_data: bytes | None = None) -> list[Path]:
+    """Write one rendered paper (.docx bytes) to `target` with its page numbers laid out, and
+    with `pdf` its tagged PDF beside it; both appear atomically, and only once LibreOffice succeeded.
+    With `plan_data` (the plan paper, for a paper that cites its pages), the plan is laid out first
+    in the same session. Without LibreOffice the fields are left for Word to update when the paper
+    is opened."""
+    from plangen.atomic import atomic_path, write_bytes
+
+    target = Path(target)
+    if not available():
+        if pdf:
+            raise RenderError(f"{missing_notice()}, so no PDF can be made; no output was changed",
+                              hint="install libreoffice-writer and python3-uno, or leave out --pdf")
+        write_bytes(target, data)
+        return [target]
+    with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
+        staged, staged_pdf = Path(work) / "paper.docx", Path(work) / "paper.pdf"
+        staged.write_bytes(data)
+        plan_pages = None
+        with Session(Path(work)) as session:
+            if plan_data is not None:
+                (Path(work) / "plan.docx").write_bytes(plan_data)
+                session.submit(Path(work) / "plan.docx", None, "the plan (for the pages this paper cites)")
+                plan_pages = session.result()[1]["bookmarks"]
+            session.submit(staged, staged_pdf if pdf else None, target.name)
+            _, pages = session.result()
+        write_bytes(target, with_page_numbers(data, pages, plan_pages))
+        if not pdf:
+            return [target]
+        repair_metadata(staged_pdf)
+        with atomic_path(target.with_suffix(".pdf")) as temporary:
+            shutil.copyfile(staged_pdf, temporary)
+    return [target, target.with_suffix(".pdf")]

@@ -1,29 +1,64 @@
-"""Run by a Python that has LibreOffice's `uno` module (not plangen's venv):
+"""Run by a Python that has LibreOffice's `uno` module (not plangen's venv), as one LibreOffice session:
 
-    python3 office_pages.py SOFFICE PROFILE_ARG DOCX OUTPUT_JSON [DOCX OUTPUT_JSON …]
+    python3 office_pages.py SOFFICE PROFILE_ARG WATCHDOG_FD
 
-Starts one private headless LibreOffice, opens each DOCX hidden, and writes the page on which
-every Heading 1/2 paragraph and every bookmark falls, as LibreOffice lays the document out.
+Starts one private headless LibreOffice and serves jobs, one JSON object a line on stdin:
+{"docx": path, "pdf": path or null}. For each it opens the .docx hidden, lays it out with its
+contents at full length, and answers one JSON line on stdout: the page of every Heading 1/2
+paragraph and every bookmark ({"headings": [[level, text, page], …], "bookmarks": {name: page}}),
+after writing the tagged PDF when asked; or {"error": message}. End of stdin ends the session.
+
+Watchdog: plangen starts this process as the leader of a new process group and keeps the only
+write end of the pipe WATCHDOG_FD. A forked child blocks reading it; when plangen exits for any
+reason (even SIGKILL) the pipe closes and the child kills the whole group, LibreOffice included.
 """
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 
-import uno
-from com.sun.star.beans import PropertyValue
+
+def start_watchdog(descriptor):
+    if os.fork() == 0:
+        try:
+            while os.read(descriptor, 4096):
+                pass
+        finally:
+            os.killpg(os.getpgid(0), signal.SIGKILL)
+            os._exit(0)
+    os.close(descriptor)
 
 
 def prop(name, value):
+    from com.sun.star.beans import PropertyValue
+
     item = PropertyValue()
     item.Name, item.Value = name, value
     return item
 
 
-def pages_of(desktop, docx, output):
+# writer_pdf_Export options: tagged PDF/UA with the document's title shown, outline from the headings
+PDF_OPTIONS = {
+    "UseTaggedPDF": True,
+    "PDFUACompliance": True,
+    "ExportBookmarks": True,
+    "ExportBookmarksToPDFDestination": True,
+    "DisplayPDFDocumentTitle": True,
+    "ExportLinksRelativeFsys": False,
+    "ConvertOOoTargetToPDFTarget": True,
+    "OpenBookmarkLevels": 2,
+    "UseLosslessCompression": False,
+    "Quality": 90,
+}
+
+
+def lay_out(desktop, docx, pdf):
+    import uno
+
     url = uno.systemPathToFileUrl(os.path.abspath(docx))
     document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
     try:
@@ -32,6 +67,7 @@ def pages_of(desktop, docx, output):
         indexes = document.getDocumentIndexes()
         for position in range(indexes.getCount()):
             indexes.getByIndex(position).update()
+        document.getTextFields().refresh()
         cursor = document.getCurrentController().getViewCursor()
         headings = []
         enumeration = document.getText().createEnumeration()
@@ -48,36 +84,51 @@ def pages_of(desktop, docx, output):
         for name in names.getElementNames():
             cursor.gotoRange(names.getByName(name).getAnchor(), False)
             bookmarks[name] = cursor.getPage()
+        pages = document.getCurrentController().getPropertyValue("PageCount")
+        if pdf:
+            options = uno.Any("[]com.sun.star.beans.PropertyValue",
+                              tuple(prop(name, value) for name, value in PDF_OPTIONS.items()))
+            document.storeToURL(uno.systemPathToFileUrl(os.path.abspath(pdf)),
+                                (prop("FilterName", "writer_pdf_Export"), prop("FilterData", options)))
     finally:
         document.close(True)
-    with open(output, "w", encoding="utf-8") as handle:
-        json.dump({"headings": headings, "bookmarks": bookmarks}, handle)
+    return {"headings": headings, "bookmarks": bookmarks, "pages": pages}
+
+
+def connect(soffice, profile):
+    import uno
+
+    pipe = "plangen" + uuid.uuid4().hex
+    process = subprocess.Popen([soffice, profile, "--headless", "--invisible", "--nologo", "--norestore",
+                                "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    while True:  # plangen's timeout bounds the wait
+        try:
+            context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            if process.poll() is not None:
+                raise SystemExit(f"LibreOffice exited while starting (status {process.returncode})")
+            time.sleep(0.05)
+    desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+    return process, desktop
 
 
 def main():
-    soffice, profile = sys.argv[1:3]
-    jobs = list(zip(sys.argv[3::2], sys.argv[4::2]))
-    pipe = "plangen" + uuid.uuid4().hex
-    process = subprocess.Popen([soffice, profile, "--headless", "--invisible", "--nologo", "--norestore",
-                                "--nodefault", f"--accept=pipe,name={pipe};urp;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    soffice, profile, watchdog = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    start_watchdog(watchdog)
+    process, desktop = connect(soffice, profile)
+    print(json.dumps({"ready": True}), flush=True)
     try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        context = None
-        for _ in range(600):
+        for line in sys.stdin:
+            job = json.loads(line)
             try:
-                context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                if process.poll() is not None:
-                    raise SystemExit("LibreOffice exited while starting")
-                time.sleep(0.1)
-        if context is None:
-            raise SystemExit("LibreOffice did not start")
-        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-        for docx, output in jobs:
-            pages_of(desktop, docx, output)
+                answer = lay_out(desktop, job["docx"], job.get("pdf"))
+            except Exception as error:  # a UNO error: report it against this paper; plangen stops the build
+                answer = {"error": f"{type(error).__name__}: {getattr(error, 'Message', '') or error}"}
+            print(json.dumps(answer), flush=True)
         try:
             desktop.terminate()
         except Exception:

@@ -1,34 +1,464 @@
+"""`plangen build`: every paper, laid out by one LibreOffice session, as one set that replaces the
+previous set whole.
+
+Pipeline: validate → work out which papers changed (a key per paper: a hash of what it is made
+from) → start LibreOffice → render each changed paper in Python and hand it to LibreOffice at
+once, which lays it out (and exports the tagged PDF) while Python renders the next → write the
+page numbers into each .docx → stage the complete set in a new version folder, unchanged papers
+hard-linked from the previous one → switch the output link in one rename (atomic.OutputSet).
+A failure at any step, a timeout or Ctrl-C ends LibreOffice's process group, removes the staged
+version and leaves the previous set in place.
+"""
+
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
-from plangen.errors import EXIT_OK
+from plangen.errors import EXIT_OK, FindingsError, RenderError
+
+MANIFEST = ".plangen-build.json"
 
 
-def build(plan_dir: Path | None, output: Path, pdf: bool = False) -> list[Path]:
-    """Validate once, then render every registered kind and every report file."""
-    from plangen import office
-    from plangen.commands.render import load_valid_plan, render_kind, render_report
+@dataclass
+class Paper:
+    name: str  # its path inside the output folder, e.g. reports/2017-11-20-cabinet.docx
+    make: Callable  # renders the finished paper: the .docx bytes
+    key: str  # a hash of everything the paper is made from
+    cites_plan: bool = False  # prints pages of the plan paper ([plan page: …]): remade when the plan is
+
+    @property
+    def pdf_name(self) -> str:
+        return self.name[: -len(".docx")] + ".pdf"
+
+
+@dataclass
+class Summary:
+    output: Path
+    warnings: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    laid_out: bool | None = None  # LibreOffice laid the papers out (None: not asked, nothing needed it)
+    switched: bool = False
+
+
+@lru_cache(maxsize=1)
+def plan_output() -> str | None:
+    """The plan paper's file, whose pages committee papers may cite."""
     from plangen.documents import registry
 
-    plan = load_valid_plan(plan_dir)
-    if pdf and not office.available():
-        print("LibreOffice (soffice) is not installed: .docx files are written, PDFs are not.")
-        pdf = False
-    written = [render_kind(plan, kind, output, refresh=False) for kind in registry.KINDS]
+    return registry.KINDS["plan"].OUTPUT if "plan" in registry.KINDS else None
+
+
+@lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """plangen's version and the bytes of its own code, templates and schemas: a paper made by other
+    code is remade (a version number alone misses an edited checkout)."""
+    from plangen import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".docx", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class GitHistory:
+    """Which commit last changed each plan file, and which files the working tree changes: two git
+    calls for the whole plan (not two per paper). Outside git, or without git, nothing is known."""
+
+    RECENT = 500
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.last_commit: dict[str, str] = {}
+        self.changed: set[str] = set()
+        self.known = False
+        top = self._git("rev-parse", "--show-toplevel")
+        if top is None:
+            return
+        self.top = Path(top.strip())
+        log = self._git("log", f"-n{self.RECENT}", "--format=>%H", "--name-only", "--", ".")
+        status = self._git("status", "--porcelain", "--untracked-files=all", "--", ".")
+        if log is None or status is None:
+            return
+        commit = ""
+        for line in log.splitlines():
+            if line.startswith(">"):
+                commit = line[1:]
+            elif line:
+                self.last_commit.setdefault(line, commit)
+        self.changed = {line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines() if len(line) > 3}
+        self.known = True
+
+    def _git(self, *arguments: str) -> str | None:
+        import subprocess
+
+        try:
+            completed = subprocess.run(["git", "-C", str(self.root), *arguments], capture_output=True, text=True)
+        except OSError:
+            return None
+        return completed.stdout if completed.returncode == 0 else None
+
+    def provenance(self, paths: list[Path]) -> dict:
+        if not self.known:
+            return {"commit": "", "changed": False}
+        names = [path.resolve().relative_to(self.top.resolve()).as_posix() for path in paths]
+        commits = [self.last_commit.get(name) or self._older(name) for name in names]
+        order = {commit: index for index, commit in enumerate(dict.fromkeys(self.last_commit.values()))}
+        found = [commit for commit in commits if commit]
+        # the newest commit among them: the one that appears first in the log
+        latest = min(found, key=lambda commit: order.get(commit, len(order))) if found else ""
+        return {"commit": latest, "changed": any(name in self.changed for name in names)}
+
+    def _older(self, name: str) -> str:
+        """A file not changed in the recent history the log read: ask git about it alone."""
+        answer = self._git("log", "-1", "--format=%H", "--", str(self.top / name))
+        return (answer or "").strip()
+
+
+def plan_papers(plan, commit: str | None = None) -> list[Paper]:
+    """Every paper of the plan with its key. A plan-wide paper reads every plan file but the report
+    files; a report's paper reads those and its own report file. Papers cite pages of their own
+    bookmarks only, so no paper's key depends on another paper's layout."""
+    from plangen import render
+    from plangen.commands.render import kind_document, report_document
+    from plangen.documents import registry
+    from plangen.repository import discover
+
+    files, _ = discover(plan.root)
+    shared_files = [path for path, kind in files if kind != "report"]
+    history = None if commit else GitHistory(plan.root)
+    shared = hashlib.sha256(tool_digest().encode())
+    for path in shared_files:
+        shared.update(path.relative_to(plan.root).as_posix().encode() + b"\0" + file_digest(path).encode())
+
+    def made_from(template_name: str, own: Path | None = None) -> tuple[str, dict]:
+        """The paper's key, and its provenance (part of the key: the properties record it)."""
+        template = render.template_path(plan.root, template_name)
+        provenance = ({"commit": commit, "changed": False} if commit
+                      else history.provenance(shared_files + ([own] if own else [])))
+        digest = shared.copy()
+        digest.update(file_digest(template).encode() + json.dumps(provenance, sort_keys=True).encode())
+        if own is not None:
+            digest.update(own.name.encode() + b"\0" + file_digest(own).encode())
+        return digest.hexdigest(), provenance
+
+    papers = []
+    for module in registry.KINDS.values():
+        key, provenance = made_from(module.TEMPLATE)
+        papers.append(Paper(module.OUTPUT, lambda module=module, provenance=provenance:
+                            kind_document(plan, module, provenance), key))
     for report in plan.reports:
-        if report.data.get("kind") in registry.REPORT_KINDS:
-            written.append(render_report(plan, report, output, refresh=False))
-    # one LibreOffice session numbers the pages of every paper; papers cite pages of the plan from its layout
-    plan_document = output / registry.KINDS["plan"].OUTPUT if "plan" in registry.KINDS else None
-    office.refresh_fields(written, plan_document=plan_document)
-    if pdf:
-        for path in written:
-            office.to_pdf(path)
-    return written
+        module = registry.REPORT_KINDS.get(report.data.get("kind"))
+        if module is not None:
+            key, provenance = made_from(module.TEMPLATE, report.path)
+            papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report, provenance=provenance:
+                                report_document(plan, report, provenance), key,
+                                cites_plan="[plan page" in (report.text or "").lower()))
+    return papers
 
 
-def run(plan_dir: Path | None, output: Path, pdf: bool) -> int:
-    for path in build(plan_dir, output, pdf):
-        print(f"wrote {path}")
+def read_manifest(folder: Path | None) -> dict:
+    if folder is None:
+        return {}
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def still_good(folder: Path | None, manifest: dict, name: str, key: str, laid_out: Callable[[], bool]) -> bool:
+    """The previous set holds `name` made from the same inputs (and laid out if it must be), unaltered."""
+    entry = manifest.get(name)
+    if folder is None or not entry or entry.get("key") != key:
+        return False
+    if not entry.get("laid_out", True) and laid_out():  # made without LibreOffice, which is here now
+        return False
+    try:
+        return file_digest(folder / name) == entry.get("sha256")
+    except OSError:
+        return False
+
+
+class Progress:
+    """One line per paper on stderr as it is produced."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = False,
+          timeout: float | None = None, progress: Progress | None = None, at: str | None = None) -> Summary:
+    """Make the papers of the plan in `plan_dir` (at git revision `at`, if given) into `output`."""
+    from plangen.atomic import OutputSet, remove_tree
+    from plangen.repository import find_plan_dir
+
+    root = find_plan_dir(plan_dir)
+    with OutputSet(output) as outputs:
+        checkout = outputs.work_folder("at-") if at else None
+        try:
+            if checkout is not None:
+                root, commit = plan_at(root, at, checkout)
+            else:
+                commit = None
+            return _build(root, outputs, Summary(output), pdf, force, timeout, progress or Progress(), commit)
+        finally:
+            if checkout is not None:
+                remove_tree(checkout)
+
+
+def plan_at(root: Path, revision: str, folder: Path) -> tuple[Path, str]:
+    """Extract the repository as committed at `revision` into `folder` (the plan with its templates);
+    returns the plan directory there and the commit."""
+    import io
+    import tarfile
+
+    from plangen.errors import UsageError
+    from plangen.gitplan import git, repository_of
+
+    top, inside = repository_of(root)
+    try:
+        commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except UsageError:
+        raise UsageError(f"'{revision}' is not a git revision of {top}",
+                         hint="name a branch, tag, commit or HEAD~N") from None
+    with tarfile.open(fileobj=io.BytesIO(git(top, "archive", "--format=tar", commit, binary=True))) as bundle:
+        bundle.extractall(folder, filter="data")
+    plan_root = folder / inside if inside else folder
+    if not (plan_root / "plan.yaml").is_file():
+        raise UsageError(f"there is no plan at {revision} in {inside or 'the repository top'}")
+    return plan_root, commit
+
+
+def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeout, progress: Progress,
+           commit: str | None) -> Summary:
+    from plangen import office
+    from plangen.atomic import environment_error, remove_tree
+    from plangen.findings import format_findings
+    from plangen.validate import validate
+
+    result = validate(root, None)
+    if not result.ok:
+        print(format_findings(result.errors, "text"))
+        raise FindingsError("", None)
+    plan = result.plan
+    summary.warnings = len(result.findings) - len(result.errors)
+    def can_lay_out() -> bool:
+        # asking costs a Python start-up (is `uno` importable?): only when something depends on it
+        if summary.laid_out is None:
+            summary.laid_out = office.available()
+        return summary.laid_out
+
+    if pdf and not can_lay_out():
+        raise RenderError(f"{office.missing_notice()}, so no PDF can be made; no output was changed",
+                          hint="install libreoffice-writer and python3-uno, or leave out --pdf")
+    papers = plan_papers(plan, commit)
+
+    current = outputs.current()
+    manifest = read_manifest(current)
+    todo, wanted = [], {}
+    for paper in papers:
+        names = [paper.name] + ([paper.pdf_name] if pdf else [])
+        if not force and all(still_good(current, manifest, name, paper.key, can_lay_out) for name in names):
+            summary.unchanged.append(paper.name)
+        else:
+            todo.append(paper)
+        for name in names:
+            wanted[name] = paper
+    # pages cited from the plan paper: a citing paper is remade with the plan, and needs the plan's
+    # page map, kept in the manifest (or the plan is laid out again to get it)
+    plan_paper = next((paper for paper in papers if paper.name == plan_output()), None)
+    plan_pages = (manifest.get(plan_output()) or {}).get("bookmarks")
+    citing = [paper for paper in papers if paper.cites_plan]
+    if plan_paper is not None and citing:
+        if plan_paper in todo or (plan_pages is None and any(paper in todo for paper in citing)):
+            if plan_paper not in todo:
+                todo.insert(0, plan_paper)
+                summary.unchanged.remove(plan_paper.name)
+            for paper in citing:
+                if paper not in todo:
+                    todo.append(paper)
+                    summary.unchanged.remove(paper.name)
+            plan_pages = None
+    for name in summary.unchanged:
+        progress.line(f"  {name}: unchanged")
+    # a PDF whose paper is unchanged stays even without --pdf; one of a changed paper goes
+    for paper in papers:
+        if not pdf and paper not in todo and still_good(current, manifest, paper.pdf_name, paper.key, lambda: False):
+            wanted[paper.pdf_name] = paper
+    papers_made = {paper.name[: -len(".docx")] for paper in papers}
+    others = [name for name in carried_files(current, manifest) if name.rsplit(".", 1)[0] not in papers_made]
+    if current is not None and not todo and set(wanted) == {name for name in manifest if (current / name).exists()}:
+        return summary  # nothing to write: the set in place is this build's set
+    can_lay_out()
+    version = outputs.new_version()
+    try:
+        with interruptible():
+            plan_pages = produce(todo, version, pdf, summary, outputs, timeout, progress, plan_pages)
+            for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
+                carry(current / name, version / name)
+            for name in others:
+                carry(current / name, version / name)
+                summary.kept.append(name)
+            write_manifest(version, wanted, summary.laid_out, plan_pages)
+            outputs.switch(version)
+            summary.switched = True
+    except OSError as error:
+        remove_tree(version)
+        raise environment_error(error, version) from None
+    except BaseException:
+        remove_tree(version)
+        raise
+    return summary
+
+
+def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outputs, timeout, progress,
+            plan_pages: dict | None) -> dict | None:
+    """Render the changed papers into `version`; with LibreOffice, lay each out (and export its PDF).
+    Returns the plan paper's page map ({bookmark: page}) that papers citing it were filled from."""
+    from plangen import office
+
+    if not todo:
+        return plan_pages
+    if not summary.laid_out:
+        for paper in todo:
+            write_document(paper.make(), version / paper.name)
+            summary.written.append(paper.name)
+            progress.line(f"  {paper.name}: written (page numbers left for Word)")
+        return None
+    work = outputs.work_folder("office-")
+    try:
+        with office.Session(work, timeout or office.TIMEOUT_SECONDS) as session:
+            documents = {}
+            cites = {paper.name for paper in todo if paper.cites_plan}
+
+            def finish(name: str, pages: dict) -> None:
+                nonlocal plan_pages
+                if name == plan_output():  # laid out before the papers that cite it (submitted first)
+                    plan_pages = pages["bookmarks"]
+                data = office.with_page_numbers(documents.pop(name), pages, plan_pages if name in cites else None)
+                write_document(data, version / name)
+                summary.written.append(name)
+                if pdf:
+                    office.repair_metadata(version / (name[: -len(".docx")] + ".pdf"))
+                    summary.written.append(name[: -len(".docx")] + ".pdf")
+                count = pages.get("pages")
+                progress.line(f"  {name}: written, {count} page{'s' if count != 1 else ''} laid out" + (", tagged PDF" if pdf else ""))
+
+            for paper in todo:
+                data = paper.make()
+                documents[paper.name] = data
+                # LibreOffice reads the rendered paper from the staged version; its numbers are
+                # then written into the same file, replaced atomically
+                write_document(data, version / paper.name)
+                session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name)
+                while session.pending and (answer := session.result(wait=False)) is not None:
+                    finish(*answer)
+            while session.pending:
+                finish(*session.result())
+        return plan_pages
+    finally:
+        from plangen.atomic import remove_tree
+
+        remove_tree(work)
+
+
+def write_document(data: bytes, target: Path) -> None:
+    from plangen.atomic import write_bytes
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(target, data)
+
+
+def carried_files(current: Path | None, manifest: dict) -> list[str]:
+    """Files in the set in place that no build made (e.g. `redline -o build/redline.docx`): kept."""
+    if current is None:
+        return []
+    return sorted(path.relative_to(current).as_posix() for path in current.rglob("*")
+                  if path.is_file() and path.name != MANIFEST and not path.name.endswith(".tmp")
+                  and path.relative_to(current).as_posix() not in manifest
+                  and not (not manifest and path.relative_to(current).parts[0] == "reports"))
+
+
+def carry(source: Path, target: Path) -> None:
+    """Unchanged outputs move into the new version without being rewritten (same inode and mtime)."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def write_manifest(version: Path, wanted: dict, laid_out: bool, plan_pages: dict | None) -> None:
+    from plangen.atomic import write_text
+
+    outputs = {}
+    for name, paper in sorted(wanted.items()):
+        path = version / name
+        if path.exists():
+            outputs[name] = {"key": paper.key, "laid_out": laid_out if name.endswith(".docx") else True,
+                             "sha256": file_digest(path)}
+            if name == plan_output() and plan_pages is not None:
+                outputs[name]["bookmarks"] = plan_pages
+    write_text(version / MANIFEST, json.dumps({"outputs": outputs}, indent=1, sort_keys=True))
+
+
+class interruptible:
+    """SIGTERM and SIGHUP end the build like Ctrl-C does: through every `finally`, so LibreOffice's group
+    is ended and the staged version removed."""
+
+    def __enter__(self):
+        self.previous = {}
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            self.previous[number] = signal.signal(number, self._raise)
+        return self
+
+    def __exit__(self, *exception):
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    @staticmethod
+    def _raise(number, frame):
+        raise KeyboardInterrupt
+
+
+def run(plan_dir: Path | None, output: Path, pdf: bool, force: bool = False, timeout: float | None = None,
+        at: str | None = None) -> int:
+    from plangen import office
+
+    summary = build(plan_dir, output, pdf, force, timeout, at=at)
+    for name in summary.written:
+        print(f"wrote {summary.output / name}")
+    total = len(summary.written) and len({name.rsplit('.', 1)[0] for name in summary.written})
+    parts = [f"{total} paper{'s' if total != 1 else ''} written" if summary.written else "nothing written",
+             f"{len(summary.unchanged)} unchanged"]
+    warnings = f"{summary.warnings} validation warning{'s' if summary.warnings != 1 else ''}"
+    if summary.warnings:
+        warnings += " (see 'plangen validate')"
+    print(f"plangen: {', '.join(parts)} in {summary.output}; {warnings}", file=sys.stderr)
+    if summary.kept:
+        print(f"plangen: kept files that build does not make: {', '.join(summary.kept)}", file=sys.stderr)
+    if not summary.laid_out and summary.written:
+        print(f"plangen: {office.missing_notice()}: the contents' page numbers were not laid out (Word fills "
+              "them when a paper is opened) and no PDF can be made", file=sys.stderr)
     return EXIT_OK

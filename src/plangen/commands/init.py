@@ -95,7 +95,7 @@ def scaffold(directory: Path, hooks_repo: str | None = None, hooks_rev: str | No
     shutil.copytree(package / "scaffold", directory, dirs_exist_ok=True)
     shutil.copytree(package / "schema", directory / "schema")
     shutil.copytree(package / "templates", directory / "templates")
-    (directory / ".gitignore").write_text("/build/\n", encoding="utf-8")
+    (directory / ".gitignore").write_text("/build\n/.build.plangen/\n", encoding="utf-8")
     (directory / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     return sorted(path for path in directory.rglob("*") if path.is_file())
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from plangen.atomic import write_bytes
+from plangen.contrast import legible_cells
 from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
@@ -34,57 +35,87 @@ def kind_module(kind: str):
     raise UsageError(f"unknown document kind '{kind}'", hint=f"known kinds: {known}")
 
 
-def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> Path:
-    from plangen import office, render
-
-    module = kind_module(kind)
+def kind_document(plan, module, provenance: dict | None = None) -> bytes:
+    """A plan-wide kind's paper, rendered and finished (the .docx bytes, not yet written)."""
+    from plangen import render
 
     def finishing(document):
         if hasattr(module, "postprocess"):
             module.postprocess(document.docx, plan)
         render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
+        legible_cells(document.docx)
+        record(document.docx, provenance)
 
-    data = render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
-    output = output_dir / module.OUTPUT
-    write_bytes(output, data)
-    if refresh:
-        office.refresh_fields([output])
-    if pdf:
-        office.to_pdf(output)
-    return output
+    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
 
 
-def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bool = True) -> Path:
-    from plangen import office, render
+def report_document(plan, report, provenance: dict | None = None) -> bytes:
+    """A report file's paper, rendered and finished (the .docx bytes, not yet written)."""
+    from plangen import render
     from plangen.documents import registry
 
     module = registry.REPORT_KINDS[report.data["kind"]]
-    title = module.title(plan, report)
-    template = render.template_path(plan.root, report.data.get("template") or module.TEMPLATE)
-    data = render.produce(template, module.build_context(plan, report),
-                          lambda document: render.finish(document, title, plan.meta.get("author") or plan.council))
-    output = output_dir / "reports" / (report.path.stem + ".docx")
-    write_bytes(output, data)
-    if refresh and "[plan page" in report.text.lower():
-        # the paper cites pages of the plan: lay the plan out beside it for its page map
-        import tempfile
+    title = paper_title(module.title(plan, report), report)
 
-        with tempfile.TemporaryDirectory(prefix="plangen-plan-") as work:
-            office.refresh_fields([output], plan_document=render_kind(plan, "plan", Path(work), refresh=False))
-    elif refresh:
-        office.refresh_fields([output])
-    if pdf:
-        office.to_pdf(output)
-    return output
+    def finishing(document):
+        render.finish(document, title, plan.meta.get("author") or plan.council)
+        legible_cells(document.docx)
+        record(document.docx, provenance)
+
+    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report), finishing)
+
+
+def record(document, provenance: dict | None) -> None:
+    """What a paper was made from, in its properties: the plan's commit (identifier) and a sentence
+    with plangen's version (description; python-docx would otherwise leave its own name there)."""
+    from plangen import __version__
+
+    provenance = provenance or {}
+    commit = provenance.get("commit") or ""
+    if commit:
+        source = f"the plan at commit {commit}" + (" with uncommitted changes" if provenance.get("changed") else "")
+    else:
+        source = "a plan not in git"
+    properties = document.core_properties
+    properties.identifier = commit
+    properties.comments = f"Made by plangen {__version__} from {source}"
+
+
+def paper_title(subject: str, report) -> str:
+    """A committee paper's own title names its meeting: a Cabinet paper whose subject is the plan's
+    name must not be listed (in a PDF reader, on a council website) as the plan itself."""
+    from plangen.documents.report import meeting_date
+
+    return f"{subject} — {report.data['meeting']['committee']}, {meeting_date(report).long()}"
+
+
+def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
+    from plangen import office
+
+    module = kind_module(kind)
+    data, target = kind_document(plan, module), output_dir / module.OUTPUT
+    return office.write_laid_out(data, target, pdf) if refresh or pdf else [_written(target, data)]
+
+
+def render_report(plan, report, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
+    from plangen import office
+    from plangen.documents import registry
+
+    data, target = report_document(plan, report), output_dir / "reports" / (report.path.stem + ".docx")
+    if not (refresh or pdf):
+        return [_written(target, data)]
+    # a paper citing pages of the plan: the plan is laid out beside it for its page map
+    cites = "[plan page" in (report.text or "").lower() and "plan" in registry.KINDS
+    plan_data = kind_document(plan, registry.KINDS["plan"]) if cites else None
+    return office.write_laid_out(data, target, pdf, plan_data)
+
+
+def _written(target: Path, data: bytes) -> Path:
+    write_bytes(target, data)
+    return target
 
 
 def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool) -> int:
-    from plangen import office
-
-    if pdf and not office.available():
-        print("LibreOffice (soffice) is not installed: the .docx is written, the PDF is not. "
-              "Install libreoffice-writer to get PDFs.")
-        pdf = False
     if kind == "report":
         report_path = required_report(report_file)
         plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
@@ -92,7 +123,8 @@ def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path
     else:
         plan = load_valid_plan(plan_dir)
         written = render_kind(plan, kind, output, pdf)
-    print(f"wrote {written}")
+    for path in written:
+        print(f"wrote {path}")
     return EXIT_OK
 
 

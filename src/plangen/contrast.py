@@ -1,0 +1,59 @@
+"""Legible text on coloured cells: WCAG 2.1 contrast, with the text colour chosen for each fill.
+
+Fills come from the plan's data (status and work-stream colours), so no template can know them in
+advance: after rendering, every run in a shaded table cell whose colour has less than 4.5:1 contrast
+with the fill gets black or white, whichever contrasts more (one of the two always reaches 4.5:1).
+"""
+
+from __future__ import annotations
+
+MINIMUM_RATIO = 4.5
+BLACK, WHITE = "000000", "FFFFFF"
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance of an RRGGBB colour (WCAG 2.1)."""
+    channels = []
+    for index in (0, 2, 4):
+        value = int(colour[index:index + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_for(fill: str) -> str:
+    return BLACK if ratio(BLACK, fill) >= ratio(WHITE, fill) else WHITE
+
+
+def is_colour(value: str | None) -> bool:
+    return bool(value) and len(value) == 6 and all(character in "0123456789abcdefABCDEF" for character in value)
+
+
+def legible_cells(document) -> int:
+    """Give every run in a shaded cell of a python-docx Document a colour readable on that fill.
+    Returns how many runs were changed."""
+    from docx.oxml.ns import qn
+
+    changed = 0
+    for cell in document.element.body.iter(qn("w:tc")):
+        shading = cell.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+        fill = shading.get(qn("w:fill")) if shading is not None else None
+        if not is_colour(fill):
+            continue
+        wanted = text_colour_for(fill)
+        for run in cell.iter(qn("w:r")):
+            if run.find(qn("w:t")) is None:
+                continue
+            colour = run.find(f"{qn('w:rPr')}/{qn('w:color')}")
+            current = colour.get(qn("w:val")) if colour is not None else None
+            if is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO:
+                continue
+            # python-docx's own element classes keep the run properties in the schema's order
+            run.get_or_add_rPr().get_or_add_color().set(qn("w:val"), wanted)
+            changed += 1
+    return changed
