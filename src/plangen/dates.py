@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from dataclasses import dataclass
 
+# Plans are about the present: a year outside this range is a typo (0017, 20177), and dates near
+# the ends of the calendar would overflow when a paper adds a month to them.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+DATE_FORM = re.compile(r"[0-9]{1,5}-[0-9]{1,2}(-[0-9]{1,2})?\Z")
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -27,10 +32,14 @@ class PlanDate:
 
     @classmethod
     def parse(cls, text: str) -> "PlanDate":
-        parts = str(text).split("-")
-        if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
-            raise DateError(f"'{text}' is not a date; write YYYY-MM or YYYY-MM-DD")
+        if isinstance(text, datetime.date):
+            text = text.isoformat()[:10]
+        if not isinstance(text, str) or not DATE_FORM.match(text):
+            raise DateError(f"{_shown(text)} is not a date; write YYYY-MM or YYYY-MM-DD")
+        parts = text.split("-")
         year, month = int(parts[0]), int(parts[1])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise DateError(f"'{text}' has year {year}; plan dates run from {FIRST_YEAR} to {LAST_YEAR}")
         if not 1 <= month <= 12:
             raise DateError(f"'{text}' has month {month}; months run from 01 to 12")
         if len(parts) == 2:
@@ -65,6 +74,11 @@ class PlanDate:
 
     def months_until(self, later: "PlanDate") -> int:
         return (later.year - self.year) * 12 + later.month - self.month
+
+
+def _shown(value, limit: int = 40) -> str:
+    text = f"'{value}'" if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_date_value(value) -> PlanDate:
@@ -108,7 +122,7 @@ class Due:
             if due.start and due.end and due.start.last_day > due.end.last_day:
                 raise DateError(f"range starts ({due.start.iso()}) after it ends ({due.end.iso()})")
             return due
-        raise DateError(f"{value!r} is not a date")
+        raise DateError(f"{_shown(value)} is not a date")
 
     @property
     def is_set(self) -> bool:

@@ -56,7 +56,8 @@ for _code, _severity, _description, _module in [
     ("duplicate-key", "error", "no key appears twice in a mapping", "plangen.yamlio"),
     ("encoding", "error", "the file is UTF-8", "plangen.yamlio"),
     ("byte-order-mark", "warning", "the file has no UTF-8 byte order mark", "plangen.yamlio"),
-    ("bad-character", "error", "no control characters (they would corrupt a Word document)", "plangen.yamlio"),
+    ("bad-character", "error", "no control characters, typed or escaped, in any text, id or key (a Word document cannot hold them)", "plangen.yamlio"),
+    ("bad-number", "error", "numbers are finite (no .nan or .inf) and at most 15 digits long", "plangen.yamlio"),
     ("empty-file", "error", "the file is not empty", "plangen.yamlio"),
     ("not-a-mapping", "error", "the file is a mapping of keys to values", "plangen.yamlio"),
     ("too-complex", "error", "nesting and alias expansion stay within bounds", "plangen.yamlio"),
@@ -68,7 +69,7 @@ for _code, _severity, _description, _module in [
     ("missing-key", "error", "required keys are present", "plangen.schemas"),
     ("wrong-type", "error", "values have the right type (identifiers are quoted strings)", "plangen.schemas"),
     ("bad-value", "error", "values are among those allowed", "plangen.schemas"),
-    ("bad-date", "error", "dates are real dates in a structured form", "plangen.schemas"),
+    ("bad-date", "error", "dates are real dates in a structured form, in the years 1900 to 2999", "plangen.schemas"),
     ("schema", "error", "anything else the JSON Schema requires", "plangen.schemas"),
 ]:
     declare(_code, _severity, _description, found_by=_module)

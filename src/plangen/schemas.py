@@ -194,6 +194,42 @@ def conforms(kind: str, data) -> bool:
     return conforms_to(_inlined(kind), data)
 
 
+def date_paths(kind: str, data) -> list[tuple]:
+    """Where `data` holds a value in the schema's date form (YYYY-MM[-DD]), so each can be checked
+    as a real date: the pattern lets 2017-02-31 and year 0000 through."""
+    date_pattern = _definition("date")["pattern"]
+    found: dict[tuple, None] = {}
+
+    def walk(schema, value, path):
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            walk(_referenced(schema["$ref"]), value, path)
+        if schema.get("pattern") == date_pattern:
+            if isinstance(value, str) and _regex(date_pattern).search(value):
+                found[path] = None
+            return
+        for branch in schema.get("anyOf", []) + schema.get("allOf", []):
+            walk(branch, value, path)
+        if isinstance(value, dict):
+            declared = schema.get("properties", {})
+            patterns = schema.get("patternProperties", {})
+            additional = schema.get("additionalProperties")
+            for key, item in value.items():
+                if key in declared:
+                    walk(declared[key], item, path + (key,))
+                    continue
+                matched = [subschema for pattern, subschema in patterns.items() if _regex(pattern).search(key)]
+                for subschema in matched or ([additional] if isinstance(additional, dict) else []):
+                    walk(subschema, item, path + (key,))
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            for index, item in enumerate(value):
+                walk(schema["items"], item, path + (index,))
+
+    walk(_inlined(kind), data, ())
+    return list(found)
+
+
 def _definition(name: str) -> dict:
     return _schemas()["common.schema.json"]["$defs"][name]
 

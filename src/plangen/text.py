@@ -11,21 +11,32 @@ from functools import lru_cache
 
 from plangen import page_references
 from plangen.page_references import REFERENCE as PAGE_REFERENCE
+from plangen.yamlio import XML_FORBIDDEN
 
-# Characters XML 1.0 forbids; validation refuses them in YAML, this keeps generated text safe too.
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 REFERENCE = re.compile(r"\[(action|priority|indicator)(?:\s+ref)?\s+([^\]]+)\]", re.I)
 
 
 def clean(text) -> str:
-    return XML_FORBIDDEN.sub("", str(text)) if text is not None else ""
+    """Text for a paper. A character XML forbids is refused, never dropped: validation reports it at
+    its line, so reaching here means a caller skipped validation."""
+    if text is None:
+        return ""
+    text = str(text)
+    found = XML_FORBIDDEN.search(text)
+    if found:
+        from plangen.errors import RenderError
+
+        raise RenderError(f"text holds the control character {found.group()!r}, which a Word document cannot hold: "
+                          f"{text[:60]!r}", hint="run 'plangen validate' to see where it is")
+    return text
 
 
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
+    # entities stay as typed: a clerk who writes "&amp;" means those five characters
+    return MarkdownIt("commonmark", {"html": False}).enable("table").disable("entity")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -82,17 +93,24 @@ class Inline:
 def _inline(token, references: bool) -> Inline:
     runs = []
     bold = italic = False
+    literal: list[bool] = []  # per open emphasis: written with underscores, so printed as typed
     for child in token.children or []:
-        if child.type == "strong_open":
-            bold = True
-        elif child.type == "strong_close":
-            bold = False
-        elif child.type == "em_open":
-            italic = True
-        elif child.type == "em_close":
-            italic = False
+        if child.type in ("strong_open", "em_open", "strong_close", "em_close"):
+            opening = child.type.endswith("_open")
+            if opening:
+                literal.append(child.markup.startswith("_"))
+            if literal[-1]:
+                # only **bold** and *italics* are the plan's Markdown; __init__ and snake_case are words
+                runs.append((child.markup, bold, italic))
+            elif child.type.startswith("strong"):
+                bold = opening
+            else:
+                italic = opening
+            if not opening:
+                literal.pop()
+            continue
         elif child.type in ("text", "code_inline", "html_inline"):
-            text = clean(child.content)
+            text = child.content
             runs.append((council_references(text) if references else text, bold, italic))
         elif child.type in ("softbreak", "hardbreak"):
             runs.append((" ", bold, italic))
@@ -109,9 +127,9 @@ def parse(text: str, references: bool = False) -> list[dict]:
     """Markdown -> [{kind, inline}] (and {kind: 'table', rows: [[Inline]]} for pipe tables)."""
     if not text or not str(text).strip():
         return []
-    text = str(text)
+    text = clean(text)
     if not MARKUP.search(text):
-        return [{"kind": "paragraph", "inline": Inline([(clean(text), False, False)])}]
+        return [{"kind": "paragraph", "inline": Inline([(text, False, False)])}]
     tokens = _parser().parse(text)
     blocks: list[dict] = []
     depth = 0
@@ -144,7 +162,10 @@ def parse(text: str, references: bool = False) -> list[dict]:
                 kind = "bullet2"
             blocks.append({"kind": kind, "inline": inline})
         elif token.type in ("fence", "code_block"):
-            blocks.append({"kind": "paragraph", "inline": Inline([(clean(token.content.strip()), False, False)])})
+            blocks.append({"kind": "paragraph", "inline": Inline([(token.content.strip(), False, False)])})
+    if not blocks:
+        # a lone list marker ("0)", "-") is an empty list to CommonMark; the clerk typed it to be printed
+        return [{"kind": "paragraph", "inline": Inline([(text.strip(), False, False)])}]
     return blocks
 
 

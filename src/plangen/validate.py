@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plangen import schemas
+from plangen.dates import DateError, PlanDate
 from plangen.findings import Finding
 from plangen.indicators import PRINTED_RAG, latest_value, normalise_code, rag_for
 from plangen.model import Action, Plan, Where
@@ -215,7 +216,7 @@ def person_without_id(check: Checker):
 def action_number(check: Checker):
     for priority, action in check.priority_actions():
         prefix = priority.number + "."
-        if not action.number.startswith(prefix):
+        if action.number and not action.number.startswith(prefix):
             yield Problem(action.where, f"action {action.number} is in priority {priority.number}; its number should start with '{prefix}'",
                           "renumber it or move it to the right priority file", f"action {action.number}", ("number",))
 
@@ -622,13 +623,69 @@ def schema_findings(source: SourceFile, reported: set, misspelt: set) -> list[Fi
     if schemas.conforms(source.kind, source.data):
         return []
     found = []
-    for error in schemas.validator(source.kind).iter_errors(source.data):
+    errors = list(schemas.validator(source.kind).iter_errors(source.data))
+    for error in errors:
         for path, rule, message, hint, at_key in schemas.describe(error, source):
             reported.add((source.path, path))
             if rule == "unknown-key" and hint and hint.startswith("did you mean '"):
                 misspelt.add((source.path, path[:-1], hint.split("'")[1]))
             found.append(source.finding(path, "error", rule, message, hint, at_key=at_key))
+    # deepest first, so a value is set aside before the collection holding it is
+    for error in sorted(errors, key=lambda error: -len(error.absolute_path)):
+        set_aside(source.data, tuple(error.absolute_path), error)
     return found
+
+
+# priority files' dates (due dates, progress) are parsed, and checked, as the model is built
+DATES_BUILT = {"priority"}
+
+
+def date_findings(source: SourceFile, reported: set) -> list[Finding]:
+    """Every date of a file the model keeps as plain data (a report's meeting, a plan's approvals)
+    is a real date, so a paper never meets one it cannot print."""
+    found = []
+    for path in schemas.date_paths(source.kind, source.data):
+        value = source.data
+        for step in path:
+            value = value[step]
+        try:
+            PlanDate.parse(value)
+        except DateError as error:
+            reported.add((source.path, path))
+            found.append(source.finding(path, "error", "bad-date", f"{schemas.dotted(path)}: {error}"))
+    return found
+
+
+NEUTRAL = {"string": "", "object": {}, "array": []}
+
+
+def set_aside(data, path: tuple, error) -> None:
+    """Replace a value the schema rejected by an empty one of the expected type (or remove it), so
+    the semantic rules and the model, which trust the schema, meet no list where text should be.
+    The schema's finding has already said what is wrong and where."""
+    if not path or error.validator in ("additionalProperties", "required", "minItems", "minLength",
+                                       "minProperties", "pattern"):
+        return
+    parent = data
+    for step in path[:-1]:
+        try:
+            parent = parent[step]
+        except (KeyError, IndexError, TypeError):
+            return
+    key = path[-1]
+    try:
+        value = parent[key]
+    except (KeyError, IndexError, TypeError):
+        return
+    expected = error.schema.get("type") if isinstance(error.schema, dict) else None
+    if error.validator == "enum" and isinstance(value, str):
+        return
+    if isinstance(expected, str) and expected in NEUTRAL:
+        parent[key] = type(NEUTRAL[expected])()
+    elif isinstance(parent, dict):
+        del parent[key]
+    else:
+        parent[key] = None
 
 
 def apply_acknowledgements(plan: Plan | None, findings: list[Finding]) -> list[Finding]:
@@ -661,6 +718,9 @@ def validate(root: Path, as_of: datetime.date | None = None) -> Result:
     for source in sources:
         if source.data is not None:
             findings.extend(schema_findings(source, reported, misspelt))
+    for source in sources:
+        if source.data is not None and source.kind not in DATES_BUILT:
+            findings.extend(date_findings(source, reported))
     builder = Builder(reported)
     plan = builder.plan(root, sources)
     findings.extend(builder.findings)

@@ -8,6 +8,7 @@ are expanded (a "billion laughs" file is refused, not expanded).
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -218,11 +219,42 @@ def _scalar(node) -> Any:
     return value
 
 
-def nodes_to_plain(root) -> Any:
-    """Composed nodes -> plain data, refusing alias bombs, runaway nesting and duplicate keys."""
+# Characters XML 1.0 cannot hold, so no Word document can: the YAML reader refuses them typed raw,
+# but a double-quoted escape ("\\v", "\\x0b", "\\ud800") still makes them.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Longer numbers are typos or pasted noise; Python also refuses to print integers of over 4,300 digits.
+MAX_DIGITS = 15
+
+
+NUMBER_TAGS = (SCALAR_TAGS + "int", SCALAR_TAGS + "float")
+
+
+def scalar_problem(node, value) -> tuple[str, str, str] | None:
+    """(rule, message, hint) for a scalar no paper can print, or None."""
+    if isinstance(value, str):
+        bad = XML_FORBIDDEN.search(value)
+        if bad:
+            return ("bad-character", f"control character {bad.group()!r} is not allowed",
+                    "an escape such as \\v or \\x0b in double quotes puts an invisible control character in the "
+                    "text, and a Word document cannot hold one; delete it")
+    if node.tag in NUMBER_TAGS:
+        digits = sum(character.isdigit() for character in node.value)
+        if digits > MAX_DIGITS:
+            return ("bad-number", f"a number of {digits:,} digits is too long to be a plan value",
+                    f"numbers have at most {MAX_DIGITS} digits; quote it if it is text")
+        if isinstance(value, float) and not math.isfinite(value):
+            return ("bad-number", f"{node.value} is not a number a paper can print",
+                    "write a number, or leave the value out if it is not known")
+    return None
+
+
+def nodes_to_plain(root, problems: list | None = None) -> Any:
+    """Composed nodes -> plain data, refusing alias bombs, runaway nesting and duplicate keys.
+    Scalars no paper can print are listed in `problems` as (node, rule, message, hint)."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
     budget = [MAX_VALUES]
+    problems = [] if problems is None else problems
 
     def walk(node, depth: int) -> Any:
         budget[0] -= 1
@@ -243,7 +275,13 @@ def nodes_to_plain(root) -> Any:
             return result
         if isinstance(node, SequenceNode):
             return [walk(item, depth + 1) for item in node.value]
-        return _scalar(node)
+        value = _scalar(node)
+        if (XML_FORBIDDEN.search(value) if isinstance(value, str) else value is not None and value is not True
+                and value is not False) or node.tag in NUMBER_TAGS:
+            problem = scalar_problem(node, value)
+            if problem:
+                problems.append((node, *problem))
+        return value
 
     return walk(root, 0)
 
@@ -364,8 +402,9 @@ def load(path: Path, kind: str) -> SourceFile:
         source.findings.append(Finding(source.display, 1, 1, "error", "empty-file",
                                        "file is empty", "a plan file must be a mapping of keys to values"))
         return source
+    problems: list = []
     try:
-        source.data = nodes_to_plain(source.tree)
+        source.data = nodes_to_plain(source.tree, problems)
     except DuplicateKey as error:
         mark = error.node.start_mark
         source.findings.append(Finding(source.display, mark.line + 1, mark.column + 1, "error", "duplicate-key",
@@ -379,6 +418,9 @@ def load(path: Path, kind: str) -> SourceFile:
                                        "plan files need no anchors or aliases; write values out"))
         source.tree = None
         return source
+    for node, rule, message, hint in problems:
+        mark = node.start_mark
+        source.findings.append(Finding(source.display, mark.line + 1, mark.column + 1, "error", rule, message, hint))
     if not isinstance(source.data, dict):
         found = "a list" if isinstance(source.data, list) else f"a {type(source.data).__name__}"
         line, column = source.position(())

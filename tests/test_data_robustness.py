@@ -1,0 +1,62 @@
+"""Issue 18, data side: text prints as typed, characters Word cannot hold never reach a paper, and
+every data mistake is a finding at its line (never an internal error), in validate and in build."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import edit, run_cli
+from docx_reading import convert_to_pdf_text, document_text, normalise
+from plangen.errors import FindingsError, RenderError
+
+TYPED = "Agree the tool with health &amp; police & <b>partners</b> > __init__ and snake_case_name **now**"
+
+
+def test_entities_angle_brackets_and_underscores_print_as_typed(mini_plan, tmp_path):
+    edit(mini_plan / "priorities" / "01-assessments.yaml", "text: Agree the audit tool", f"text: '{TYPED}'")
+    completed = run_cli("render", "plan", "--plan", mini_plan, "--output", tmp_path / "out", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    paper = tmp_path / "out" / "improvement-plan.docx"
+    expected = "Agree the tool with health &amp; police & <b>partners</b> > __init__ and snake_case_name now"
+    assert expected in normalise(document_text(paper))
+    assert expected in normalise(convert_to_pdf_text(paper))
+
+
+def test_the_renderer_refuses_a_control_character_rather_than_dropping_it():
+    from plangen.text import parse
+
+    assert parse("tab\tand newline are fine")[0]["inline"].plain == "tab\tand newline are fine"
+    with pytest.raises(RenderError, match="control character '\\\\x0b'"):
+        parse("Philip \x0b Segurolo")
+    with pytest.raises(RenderError):
+        parse("trailing control character is not trimmed away\x0c")
+
+
+def test_escaped_control_character_in_a_name_stops_build_before_any_paper(mini_plan, tmp_path):
+    edit(mini_plan / "people.yaml", "name: Sam Example", 'name: "Philip \\x0b Segurolo"')
+    completed = run_cli("build", mini_plan, "--output", tmp_path / "out", cwd=tmp_path)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "plan/people.yaml:7:11: error: control character '\\x0b' is not allowed [bad-character]" in completed.stdout
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("old, new, place", [
+    ("text: Agree the audit tool", "text: {a: b}", "priorities/01-assessments.yaml:27:19"),
+    ("due: 2027-03", "due: 0000-03", "priorities/01-assessments.yaml:28:18"),
+    ("due: 2027-03", "due: [2027-03]", "priorities/01-assessments.yaml:28:18"),
+])
+def test_library_build_reports_findings_not_crashes(mini_plan, tmp_path, capsys, old, new, place):
+    from plangen.commands.build import build
+
+    edit(mini_plan / "priorities" / "01-assessments.yaml", old, new)
+    with pytest.raises(FindingsError):
+        build(mini_plan, tmp_path / "out")
+    assert place in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("typed", ["0)", "-", "1.", "+"])
+def test_a_lone_list_marker_is_printed_not_dropped(typed):
+    from plangen.text import parse
+
+    assert [block["inline"].plain for block in parse(typed)] == [typed]
