@@ -27,14 +27,19 @@ class Finding:
         return text
 
     def as_github(self) -> str:
-        def escape(value: str) -> str:
-            return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        """A workflow command, escaped as GitHub's own toolkit escapes them: a file name or message
+        holding a newline and '::' must not start a command of its own."""
+        def data(value) -> str:
+            return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        def prop(value) -> str:
+            return data(value).replace(":", "%3A").replace(",", "%2C")
 
         level = "error" if self.severity == "error" else "warning"
         body = self.message + (f" (hint: {self.hint})" if self.hint else "")
         return (
-            f"::{level} file={self.file},line={self.line},col={self.column},"
-            f"title=plangen {self.rule}::{escape(body)}"
+            f"::{level} file={prop(self.file)},line={prop(self.line)},col={prop(self.column)},"
+            f"title={prop('plangen ' + self.rule)}::{data(body)}"
         )
 
 

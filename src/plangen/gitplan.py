@@ -52,6 +52,27 @@ def repository_of(plan_root: Path) -> tuple[Path, str]:
     return top, relative.as_posix() if str(relative) != "." else ""
 
 
+def revision_problem(revision: str, plan_root: Path) -> str | None:
+    """Why `revision` names no commit of the plan's repository, or None when it does."""
+    if not revision.strip() or revision.startswith("-"):
+        return f"'{revision}' is not a git revision"
+    try:
+        top, _ = repository_of(plan_root)
+    except UsageError:
+        return f"'{revision}' names a git revision, but the plan is not in a git repository"
+    try:
+        git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except UsageError:
+        return f"'{revision}' is not a revision of {top.name}'s git history"
+    return None
+
+
+def is_shallow(plan_root: Path) -> bool:
+    """A shallow clone has only the latest commits: history read from it is incomplete."""
+    top, _ = repository_of(plan_root)
+    return git(top, "rev-parse", "--is-shallow-repository").strip() == "true"
+
+
 def plan_at(revision: str, plan_root: Path) -> Plan:
     """The plan as committed at `revision`, for the plan directory `plan_root` of the working tree."""
     top, inside = repository_of(plan_root)
@@ -83,6 +104,12 @@ class Side:
 def resolve(spec: str | None, plan_root: Path, default_revision: bool) -> Side:
     """A side of a comparison: a plan directory if `spec` names one, otherwise a git revision.
     With no spec, HEAD (default_revision) or the working tree's plan."""
+    if spec is not None and not spec.strip():
+        raise UsageError("an empty revision names no plan",
+                         hint="name a branch, tag, commit or HEAD~N, or a plan directory; leave it out for the default")
+    if spec is not None and spec.startswith("-"):
+        raise UsageError(f"'{spec}' is neither a plan directory nor a git revision",
+                         hint="a revision does not start with '-'; write ./NAME for a directory of that name")
     if spec is None:
         if default_revision:
             return Side(plan_at("HEAD", plan_root), "HEAD")

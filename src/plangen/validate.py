@@ -605,6 +605,21 @@ def report_template(check: Checker):
                           f"report {report.path.stem}")
 
 
+@rule("unknown-revision", "error", "a report's compare_with names a commit in the plan's git history")
+def unknown_revision(check: Checker):
+    for report in check.plan.reports:
+        revision = report.data.get("compare_with")
+        if not isinstance(revision, str) or not revision:
+            continue
+        from plangen.gitplan import revision_problem
+
+        problem = revision_problem(revision, check.plan.root)
+        if problem:
+            yield Problem(Where(report, ("compare_with",)), f"compare_with: {problem}",
+                          "name a branch, tag or commit that exists (git log shows them), or leave compare_with out",
+                          f"report {report.path.stem}")
+
+
 declare("acknowledged-unused", "warning", "every acknowledged finding still occurs", found_by="plangen.validate")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from plangen import diff
@@ -50,8 +51,26 @@ def as_text(old_label, new_label, old, new, changes) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+# Plan text is data, not markup: in a pull-request comment a "</details>" in an action must not close
+# the folded block, nor an "<img>" load an image, nor "*" or "[x](…)" format or link.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
+LIST_MARKER = re.compile(r"^([-+=]|[0-9]+(?=[.)]))")
+
+
+def _cell(text) -> str:
+    """Plan text on one line, shown as typed in GitHub's Markdown."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    marker = LIST_MARKER.match(text)
+    if marker:  # "- x" or "12. x" at the start would become a list
+        end = marker.end()
+        text = (text[:end] + "\\" + text[end:]) if text[0].isdigit() else "\\" + text
+    return text
+
+
+def _label(label: str) -> str:
+    return f"`{label}`" if "`" not in label and "\n" not in label else _cell(label)
 
 
 def _markdown_words(segments) -> str:
@@ -120,7 +139,8 @@ def priority_table(old, new, changes) -> list[str]:
 def as_markdown(old_label, new_label, old, new, changes, max_length: int | None = None) -> str:
     """The diff as a pull-request comment. With max_length, whole entries are left out from the end
     (the headline and the table per priority always stay) and the last line says how many."""
-    head = [f"**plangen diff** `{old_label}` → `{new_label}`: {summary_line(changes)}; {counts_line(old, new)}", ""]
+    head = [f"**plangen diff** {_label(old_label)} → {_label(new_label)}: {_cell(summary_line(changes))}; "
+            f"{_cell(counts_line(old, new))}", ""]
     head += priority_table(old, new, changes)
     entries: list[tuple[str, str]] = []  # (section heading, one change's lines): an entry is kept or left out whole
     for kind in SECTION_ORDER:
@@ -132,13 +152,13 @@ def as_markdown(old_label, new_label, old, new, changes, max_length: int | None 
             # long wording diffs stay folded so the comment stays readable
             heading_text = heading
             for change in of_kind:
-                entries.append((heading_text, f"<details><summary>{change.subject}</summary>\n\n"
+                entries.append((heading_text, f"<details><summary>{_cell(change.subject)}</summary>\n\n"
                                               f"{_markdown_words(change.words)}\n\n</details>\n\n"))
             continue
         heading_table = heading + "| | |\n|---|---|\n"
         for index, change in enumerate(of_kind):
             last = "\n" if index == len(of_kind) - 1 else ""
-            entries.append((heading_table, f"| {change.subject} | {_markdown_detail(change)} |\n{last}"))
+            entries.append((heading_table, f"| {_cell(change.subject)} | {_markdown_detail(change)} |\n{last}"))
     text = "\n".join(head) + "\n"
     shown, left_out = 0, 0
     current_heading = None
@@ -190,9 +210,12 @@ def run(old_spec: str | None, new_spec: str | None, plan_dir: Path | None, outpu
 
 
 def run_history(action: str | None, slipped: bool, plan_dir: Path | None) -> int:
-    from plangen import history
+    from plangen import gitplan, history
 
     root = find_plan_dir(plan_dir)
+    if gitplan.is_shallow(root):
+        print("note: this repository is a shallow clone, so the plan's history is incomplete: commits before the "
+              "oldest one fetched are missing (run 'git fetch --unshallow' to read all of it)")
     if slipped:
         lives = history.slipped(root)
         if not lives:
