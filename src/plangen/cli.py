@@ -243,9 +243,18 @@ def kinds():
         typer.echo(f"{kind.NAME:16} {kind.TEMPLATE:14} {kind.DESCRIPTION} (one per report file of this kind)")
 
 
+def _printable_output():
+    """A terminal or pipe that cannot show UTF-8 (LANG=C, PYTHONIOENCODING=ascii) gets \\u2192-style
+    escapes for what it cannot show, rather than plangen failing half-way through its report."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main():
     from plangen.errors import report_and_exit
 
+    _printable_output()
     try:
         app(prog_name="plangen")
     except SystemExit:

@@ -9,6 +9,8 @@ short lists and mappings of plain values on one line in flow style, no line fold
 from __future__ import annotations
 
 import io
+import os
+import re
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -195,6 +197,62 @@ def format_text(text: str, kind: str) -> str:
     return out.getvalue()
 
 
+KEY = re.compile(r"""^(?:-\s+)*(?:"([^"]*)"|'([^']*)'|([^\s:#'"][^:#]*?))\s*:(?:\s|$)""")
+QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'")
+INLINE_COMMENT = re.compile(r"\s(#.*)$")
+
+
+def _anchor(line: str) -> str:
+    """The key a line starts (list dashes ignored), or 'item' for a plain list item."""
+    match = KEY.match(line.strip())
+    if match:
+        return next(group for group in match.groups() if group is not None).strip()
+    return "item"
+
+
+def comments(text: str) -> list[tuple[str, str]]:
+    """Every comment with the key it belongs to: the key on its line, or for a comment on a line of
+    its own, the key of the next line that holds one ('(top)' before the first key, '(end)' after
+    the last). A comment formatting would move to another key, or drop, changes this list."""
+    found: list[tuple[str, str]] = []
+    waiting: list[str] = []
+    seen_key = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            waiting.append(stripped)
+            continue
+        if stripped.startswith(("---", "...")) and stripped[3:4] in ("", " "):
+            if "#" in stripped:  # a bare marker may go; a comment on it must not
+                found.append((stripped[stripped.index("#"):], "(marker)"))
+            continue
+        anchor = _anchor(line) if seen_key else "(top)"
+        found.extend((comment, anchor) for comment in waiting)
+        waiting = []
+        seen_key = True
+        inline = INLINE_COMMENT.search(QUOTED.sub(lambda match: "x" * len(match.group()), line))
+        if inline:
+            found.append((line[inline.start(1):].strip(), _anchor(line)))
+    found.extend((comment, "(end)") for comment in waiting)
+    return sorted(found)
+
+
+def comment_moved(original: str, formatted: str) -> str | None:
+    """The first comment that formatting would lose or move to another key, or None."""
+    before, after = comments(original), comments(formatted)
+    if before == after:
+        return None
+    remaining = list(after)
+    for comment, anchor in before:
+        if (comment, anchor) in remaining:
+            remaining.remove((comment, anchor))
+        else:
+            return f"'{comment}'" + ("" if anchor.startswith("(") else f" (at '{anchor}')")
+    return f"'{remaining[0][0]}'"
+
+
 def format_plan(root: Path, check: bool) -> tuple[list[Path], list[str]]:
     """Rewrite (or with check, only list) files not in canonical form. Returns (changed, problems)."""
     paths, _ = discover(root)
@@ -212,10 +270,38 @@ def format_plan(root: Path, check: bool) -> tuple[list[Path], list[str]]:
             if not _same_data(formatted, source.text):
                 raise UsageError(f"{source.display}: formatting would change the data; file left as it is",
                                  hint="please report this as a bug in plangen fmt")
+            lost = comment_moved(source.text, formatted)
+            if lost:
+                problems.append(f"{source.display}: not formatted: the comment {lost} would be lost or move to "
+                                "another key (comments inside [ ] or { }, after '...', or on a '---' line cannot be "
+                                "kept)\n  hint: put the comment on a line of its own above the key it is about, or "
+                                "format this file by hand")
+                continue
             changed.append(path)
             if not check:
-                write_text(path, formatted)
+                write_in_place(path, formatted)
     return changed, problems
+
+
+def write_in_place(path: Path, text: str) -> None:
+    """Replace the file's text the way an editor saving it would: through a symbolic link to the file
+    it names, keeping its hard links, owner and mode. A file with other hard links is rewritten where
+    it is (a rename would split it from them); any other file is replaced atomically."""
+    target = Path(os.path.realpath(path))
+    status = target.stat()
+    if status.st_nlink > 1:
+        with open(target, "r+b") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+        return
+    write_text(target, text)
+    if (status.st_uid, status.st_gid) != (target.stat().st_uid, target.stat().st_gid):
+        try:
+            os.chown(target, status.st_uid, status.st_gid)
+        except PermissionError:
+            pass  # only the owner's group could be kept by someone who is not root; the text is right
 
 
 def _same_data(first: str, second: str) -> bool:

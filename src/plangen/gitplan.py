@@ -85,6 +85,10 @@ def plan_at(revision: str, plan_root: Path) -> Plan:
     target = Path(tempfile.mkdtemp(prefix="plangen-rev-"))
     atexit.register(shutil.rmtree, target, ignore_errors=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
+        links = [member.name for member in bundle.getmembers() if member.issym() or member.islnk()]
+        if links:
+            raise UsageError(f"the plan at {revision} holds a symbolic link ({links[0]}); plangen reads only "
+                             "regular files from a revision", hint="commit the file itself rather than a link to it")
         bundle.extractall(target, filter="data")
     root = target / inside if inside else target
     if not (root / "plan.yaml").is_file():

@@ -11,6 +11,7 @@ Layout of a plan directory:
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -44,22 +45,86 @@ def find_plan_dir(path: Path | None) -> Path:
     return path
 
 
+def source_folders(plan_root: Path) -> list[Path]:
+    """Where a plan's sources live: the plan, the repository's schemas and templates, and plangen's own."""
+    from importlib.resources import files
+
+    package = Path(str(files("plangen")))
+    repository = plan_root.resolve().parent
+    return [plan_root.resolve(), repository / "schema", repository / "templates",
+            package / "schema", package / "templates", package / "scaffold"]
+
+
+def refuse_to_overwrite_sources(output: Path, plan_root: Path) -> None:
+    """An output is never written into the plan, its schemas or templates: `-o plan/people.yaml`
+    would replace the plan's register with a Word file."""
+    target = output.resolve()
+    for folder in source_folders(plan_root):
+        if target == folder or folder in target.parents:
+            raise UsageError(f"refusing to write {output}: it is inside {display_path(folder)}, which holds "
+                             "plan, schema or template files", hint="write papers elsewhere, e.g. -o build/NAME.docx")
+    if target.suffix.lower() in (".yaml", ".yml", ".json") and target.exists():
+        raise UsageError(f"refusing to write {output}: it is a {target.suffix} file, not a paper",
+                         hint="write papers elsewhere, e.g. -o build/NAME.docx")
+
+
+def _walk(root: Path):
+    """(path, problem) for every file under root, hidden ones left out. A symbolic link is followed
+    only when it leads to somewhere inside the plan directory: a link committed to the repository
+    must not make plangen read, and print into a paper, a file from elsewhere on the machine."""
+    inside = root.resolve()
+    seen_directories = {inside}
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError as error:
+            yield directory, f"cannot list the folder: {error.strerror or error}"
+            continue
+        for path in entries:
+            if path.name.startswith("."):
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not path.exists():
+                    yield path, f"is a symbolic link to {os.readlink(path)}, which does not exist"
+                    continue
+                if target != inside and inside not in target.parents:
+                    yield path, f"is a symbolic link to {target}, outside the plan directory; plangen reads only files inside it"
+                    continue
+            if path.is_dir():
+                resolved = path.resolve()
+                if resolved not in seen_directories:
+                    seen_directories.add(resolved)
+                    pending.append(path)
+            else:
+                yield path, None
+
+
 def discover(root: Path) -> tuple[list[tuple[Path, str]], list[Finding]]:
     """Every YAML file of the plan with its kind, and findings for files in the wrong place."""
     files: list[tuple[Path, str]] = []
     findings: list[Finding] = []
-    for path in sorted(root.rglob("*")):
-        if path.suffix not in (".yaml", ".yml") or not path.is_file():
-            continue
+    for path, problem in sorted(_walk(root)):
         relative = path.relative_to(root)
-        parts = relative.parts
-        if any(part.startswith(".") for part in parts):
+        if problem:
+            findings.append(Finding(display_path(path), 1, 1, "error", "unreadable", f"'{relative}' {problem}",
+                                    "replace the link by the file itself, inside the plan directory"
+                                    if "link" in problem else None))
             continue
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        parts = relative.parts
         if len(parts) == 1 and parts[0] in TOP_LEVEL:
             files.append((path, TOP_LEVEL[parts[0]]))
-        elif len(parts) == 2 and parts[0] in FOLDERS and path.suffix == ".yaml":
+        elif len(parts) == 2 and parts[0] in FOLDERS:
             kind = FOLDERS[parts[0]]
-            if kind == "priority" and not PRIORITY_FILE.match(parts[1]):
+            if path.suffix != ".yaml":
+                findings.append(Finding(display_path(path), 1, 1, "error", "file-name",
+                                        f"'{parts[1]}' ends in '{path.suffix}'; plan files end in '.yaml'",
+                                        f"rename it to {path.stem}.yaml"))
+            elif kind == "priority" and not PRIORITY_FILE.match(parts[1]):
                 findings.append(Finding(display_path(path), 1, 1, "error", "file-name",
                                         f"priority file name '{parts[1]}' does not follow the pattern NN-slug.yaml",
                                         "name it like 03-looked-after-children.yaml (two digits, a dash, lower-case words)"))

@@ -62,6 +62,7 @@ for _code, _severity, _description, _module in [
     ("not-a-mapping", "error", "the file is a mapping of keys to values", "plangen.yamlio"),
     ("too-complex", "error", "nesting and alias expansion stay within bounds", "plangen.yamlio"),
     ("file-too-large", "error", "the file is under 2 MiB", "plangen.yamlio"),
+    ("unreadable", "error", "every plan file can be read; none is a link to outside the plan directory", "plangen.repository"),
     ("file-location", "error", "every YAML file is where the layout expects it", "plangen.repository"),
     ("file-name", "error", "priority files are named NN-slug.yaml", "plangen.repository"),
     ("missing-file", "error", "plan.yaml and people.yaml exist", "plangen.repository"),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -85,19 +87,57 @@ def pre_commit_config(repo: str | None, rev: str | None) -> str:
     return PRE_COMMIT_CONFIG.format(repo=json.dumps(repo), rev=json.dumps(rev))
 
 
-def scaffold(directory: Path, hooks_repo: str | None = None, hooks_rev: str | None = None) -> list[Path]:
-    """Copy the example plan, the schemas, the templates and a pre-commit config into `directory`."""
-    if directory.exists() and any(directory.iterdir()):
+def _check_target(directory: Path) -> None:
+    if directory.is_symlink() and not directory.exists():
+        raise UsageError(f"{directory} is a symbolic link to {os.readlink(directory)}, which does not exist",
+                         hint="remove the link, or name another directory")
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory} is a file, not a directory", hint="name a new directory for the plan repository")
+    if directory.is_dir() and any(directory.iterdir()):
         raise UsageError(f"{directory} is not empty", hint="choose a new directory; plangen init never overwrites files")
+
+
+def scaffold(directory: Path, hooks_repo: str | None = None, hooks_rev: str | None = None) -> list[Path]:
+    """Copy the example plan, the schemas, the templates and a pre-commit config into `directory`.
+
+    Everything is written into a temporary directory beside it, which then takes its place in one
+    rename: a full disk or an interruption leaves no half-made repository, and `init` can simply be
+    run again."""
+    _check_target(directory)
     config = pre_commit_config(hooks_repo, hooks_rev)
     package = Path(str(files("plangen")))
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(package / "scaffold", directory, dirs_exist_ok=True)
-    shutil.copytree(package / "schema", directory / "schema")
-    shutil.copytree(package / "templates", directory / "templates")
-    (directory / ".gitignore").write_text("/build\n/.build.plangen/\n", encoding="utf-8")
-    (directory / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    contents = {Path(".gitignore"): b"/build\n/.build.plangen/\n"}
+    for folder, inside in (("scaffold", Path()), ("schema", Path("schema")), ("templates", Path("templates"))):
+        for source in sorted((package / folder).rglob("*")):
+            if source.is_file() and "__pycache__" not in source.parts:
+                contents[inside / source.relative_to(package / folder)] = source.read_bytes()
+    contents[Path(".pre-commit-config.yaml")] = config.encode("utf-8")
+    parent = directory.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.plangen-init-", dir=parent))
+    relative = None
+    try:
+        for relative, data in contents.items():
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            (staging / relative).write_bytes(data)
+        relative = None
+        os.chmod(staging, 0o777 & ~_umask())
+        _check_target(directory)  # nothing appeared there meanwhile
+        os.replace(staging, directory)  # onto an empty directory, or where none was
+    except OSError as error:
+        where = directory / relative if relative is not None else directory
+        raise UsageError(f"cannot write {where}: {error.strerror or error}",
+                         hint="free some space or choose another place, then run plangen init again; "
+                              "nothing was left behind") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return sorted(path for path in directory.rglob("*") if path.is_file())
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def make_repository(directory: Path) -> str:

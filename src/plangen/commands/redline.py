@@ -11,7 +11,17 @@ def run(old_spec: str, new_spec: str | None, plan_dir: Path | None, output: Path
     from plangen import redline, render
     from plangen.commands.diff import compare
 
+    from plangen.errors import UsageError
+    from plangen.repository import find_plan_dir, refuse_to_overwrite_sources
+
     old, new, _ = compare(old_spec, new_spec, plan_dir)
+    roots = [old.plan.root, new.plan.root]
+    try:
+        roots.append(find_plan_dir(plan_dir))
+    except UsageError:
+        pass  # two plan directories were named and there is no working plan here
+    for root in roots:
+        refuse_to_overwrite_sources(output, root)
     document = redline.build(old.plan, new.plan, author=new.plan.meta.get("author") or "plangen",
                              old_label=old.label, new_label=new.label)
     render.write(document, output)
