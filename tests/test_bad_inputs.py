@@ -80,3 +80,22 @@ def test_corpus_is_large_enough():
 def test_every_rule_the_corpus_reports_is_registered():
     rules = {case["expect"]["finding"]["rule"] for case in CASES if case["expect"].get("finding")}
     assert rules - set(all_rules()) == set()
+
+
+BUILD_CASES = [case for case in CASES if case.get("command", "validate") == "validate" and case["expect"]["exit"] == 1]
+
+
+@pytest.mark.parametrize("case", BUILD_CASES, ids=[case["name"] for case in BUILD_CASES])
+def test_bad_input_stops_build_before_any_paper(case, tmp_path, capsys):
+    """The same corpus through build (the library function, in this process): findings, exit 1, no
+    paper, never an internal error."""
+    from plangen.commands.build import build
+    from plangen.errors import FindingsError
+
+    plan = prepare(case, tmp_path)
+    with pytest.raises(FindingsError):
+        build(plan, tmp_path / "out")
+    finding = case["expect"].get("finding")
+    if finding:
+        assert f"{finding['file']}:" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
