@@ -60,3 +60,14 @@ def test_a_lone_list_marker_is_printed_not_dropped(typed):
     from plangen.text import parse
 
     assert [block["inline"].plain for block in parse(typed)] == [typed]
+
+
+def test_the_last_gate_before_word_xml_refuses_a_control_character():
+    from plangen import sandbox, wordxml
+
+    assert sandbox.template_values({"name": "Philip & <Segurolo>"}) == {"name": "Philip & <Segurolo>"}
+    with pytest.raises(RenderError, match=r"context\.people\[0\]\.name: text holds the control character '\\x0b'"):
+        sandbox.template_values({"people": [{"name": "Philip \x0b Segurolo"}]})
+    with pytest.raises(RenderError):
+        wordxml.text("bell \x07")
+    assert wordxml.text("a &amp; b") == "a &amp;amp; b"

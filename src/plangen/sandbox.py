@@ -28,7 +28,7 @@ from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
-from plangen.wordxml import RawXml
+from plangen.wordxml import XML_FORBIDDEN, RawXml, UnsafeText
 
 # The largest integer a template may compute, and the longest string or list it may build in one step.
 MAX_INTEGER_BITS = 256
@@ -66,6 +66,10 @@ def template_values(value, where: str = "context"):
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, str):
+        if XML_FORBIDDEN.search(value):
+            # the last gate before text becomes Word XML: refused, never dropped (validate names the line)
+            raise UnsafeText(f"{where}: text holds the control character {XML_FORBIDDEN.search(value).group()!r}, "
+                             f"which a Word document cannot hold: {value[:60]!r}")
         return str(value)
     if isinstance(value, int):
         return int(value)

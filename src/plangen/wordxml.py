@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
+from plangen.errors import RenderError
+
 TWIPS_PER_CM = 567
 # A portrait A4 page's text width with 2 cm margins, for tables whose columns are not given.
 DEFAULT_TABLE_WIDTH_CM = 17.0
@@ -26,7 +28,7 @@ class RawXml(str):
         return str(self)
 
 
-class UnsafeText(ValueError):
+class UnsafeText(RenderError):
     """Text holding a character Word XML cannot carry (validation reports these at their line)."""
 
 
