@@ -215,12 +215,15 @@ def test_fmt_writes_through_a_link_and_keeps_hard_links_and_mode(mini_plan, tmp_
     assert real.stat().st_mode & 0o777 == 0o640
 
 
-def test_fmt_keeps_mode_when_it_replaces_a_file(mini_plan, tmp_path):
+def test_fmt_keeps_owner_and_mode_when_it_replaces_a_file(mini_plan, tmp_path):
     priority = mini_plan / PRIORITY
     edit(priority, "title: Improve the quality of assessments", "title:   'Improve the quality of assessments'")
     os.chmod(priority, 0o600)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())  # another owner needs root
+    os.chown(priority, *owner)
     assert run_cli("fmt", mini_plan, cwd=tmp_path).returncode == 0
     assert priority.stat().st_mode & 0o777 == 0o600
+    assert (priority.stat().st_uid, priority.stat().st_gid) == owner
     assert "title: Improve the quality of assessments\n" in priority.read_text()
 
 
@@ -242,3 +245,21 @@ def test_fmt_refuses_a_file_whose_comment_it_would_lose_or_move(mini_plan, tmp_p
         assert f"plan/{PRIORITY}: not formatted: the comment '{comment}" in completed.stdout
         assert "Traceback" not in completed.stdout + completed.stderr
     assert priority.read_bytes() == before
+
+
+@pytest.mark.parametrize("error, shown", [
+    (PermissionError(13, "Permission denied", "/srv/papers/plan.docx"),
+     "plangen: /srv/papers/plan.docx: Permission denied\n  hint: you may not write or read there"),
+    (OSError(30, "Read-only file system", "/mnt/cd/build"),
+     "plangen: /mnt/cd/build: Read-only file system\n  hint: the file system is read-only"),
+    (OSError(28, "No space left on device", "build/improvement-plan.docx"),
+     "plangen: build/improvement-plan.docx: No space left on device\n  hint: the disk is full"),
+])
+def test_environment_errors_are_exit_2_with_path_and_cause(error, shown, capsys):
+    """The permission cases cannot be provoked for real here (the tests run as root, whom modes do not stop)."""
+    from plangen.errors import report_and_exit
+
+    with pytest.raises(SystemExit) as exited:
+        report_and_exit(error)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.startswith(shown)
