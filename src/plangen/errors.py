@@ -110,10 +110,6 @@ def report_and_exit(error: BaseException, debug: bool = False) -> None:
         if str(error):
             print(f"plangen: {error}", file=sys.stderr)
         sys.exit(error.exit_code)
-    if isinstance(error, BrokenPipeError):
-        # the reader (`plangen diff | head`) has gone: nothing left to say, and no one to say it to
-        sys.stderr.close()
-        sys.exit(EXIT_USAGE)
     if isinstance(error, OSError) and error.errno in ENVIRONMENT_HINTS and not debug:
         message, hint = environment_message(error)
         print(f"plangen: {message}\n  hint: {hint}", file=sys.stderr)
