@@ -647,7 +647,7 @@ def schema_findings(source: SourceFile, reported: set, misspelt: set) -> list[Fi
             found.append(source.finding(path, "error", rule, message, hint, at_key=at_key))
     # deepest first, so a value is set aside before the collection holding it is
     for error in sorted(errors, key=lambda error: -len(error.absolute_path)):
-        set_aside(source.data, tuple(error.absolute_path), error)
+        set_aside(source, tuple(error.absolute_path), error)
     return found
 
 
@@ -674,10 +674,12 @@ def date_findings(source: SourceFile, reported: set) -> list[Finding]:
 NEUTRAL = {"string": "", "object": {}, "array": []}
 
 
-def set_aside(data, path: tuple, error) -> None:
+def set_aside(source: SourceFile, path: tuple, error) -> None:
     """Replace a value the schema rejected by an empty one of the expected type (or remove it), so
     the semantic rules and the model, which trust the schema, meet no list where text should be.
-    The schema's finding has already said what is wrong and where."""
+    The schema's finding has already said what is wrong and where. A number where text belongs
+    becomes the text the author typed (an unquoted 1.10 stays "1.10", not "1.1")."""
+    data = source.data
     if not path or error.validator in ("additionalProperties", "required", "minItems", "minLength",
                                        "minProperties", "pattern"):
         return
@@ -695,7 +697,9 @@ def set_aside(data, path: tuple, error) -> None:
     expected = error.schema.get("type") if isinstance(error.schema, dict) else None
     if error.validator == "enum" and isinstance(value, str):
         return
-    if isinstance(expected, str) and expected in NEUTRAL:
+    if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        parent[key] = schemas.as_typed(source, path, value)
+    elif isinstance(expected, str) and expected in NEUTRAL:
         parent[key] = type(NEUTRAL[expected])()
     elif isinstance(parent, dict):
         del parent[key]
