@@ -211,3 +211,54 @@ def test_status_counts_agree_with_the_past_due_table(built):
     assert overdue_count == len(past_due_actions) > 100
     # the counts add up to every action
     assert int(total[headers.index("Total")]) == len(actions(plan_dir))
+
+
+def plan_ratings(path: Path) -> dict[str, str]:
+    """{action number: its Progress RAG cell} from every action table of the plan document."""
+    ratings = {}
+    for table in Document(str(path)).tables:
+        header = [cell_text(cell) for cell in table.rows[0].cells]
+        if header[0] != "No." or header[-1] != "Progress RAG":
+            continue
+        for row in table.rows[1:]:
+            cells = [cell_text(cell) for cell in row.cells]
+            if re.fullmatch(r"\d+\.\d+", cells[0]):
+                ratings[cells[0]] = cells[-1]
+    return ratings
+
+
+@pytest.mark.parametrize("as_of", [None, "2017-12-12"])
+def test_the_plan_document_shows_ratings_as_at_its_date(tmp_path, as_of):
+    arguments = ["--as-of", as_of] if as_of else []
+    completed = run_cli("render", "plan", "--plan", BUNDLED, "-o", tmp_path, *arguments)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    path = tmp_path / "improvement-plan.docx"
+    ratings = plan_ratings(path)
+    every = actions(BUNDLED)
+    assert set(ratings) == set(every)
+    scale = {status["id"]: status["label"] for status in load(BUNDLED / "plan.yaml")["status_scale"]["statuses"]}
+    # by default the plan as Cabinet approved it on 20 November 2017: nothing recorded after that day
+    day = datetime.date.fromisoformat(as_of or "2017-11-20")
+    expected = {}
+    for number, action in every.items():
+        entries = [entry for entry in action.get("progress") or []
+                   if datetime.date.fromisoformat(str(entry["date"])) <= day]
+        status = max(entries, key=lambda entry: str(entry["date"]))["status"] if entries else action.get("status")
+        expected[number] = scale[status] if status else ""
+    assert ratings == expected
+    rated = sum(1 for label in ratings.values() if label)
+    cover = [paragraph_text(paragraph._p) for paragraph in Document(str(path)).paragraphs[:12]]
+    if as_of:
+        assert rated == 26  # the December ratings
+        assert "Progress ratings as at 12 December 2017" in cover
+    else:
+        assert rated == 0
+        assert "Progress ratings as at 20 November 2017: none recorded yet" in cover
+        assert "Progress ratings as at 20 November 2017" in normalise(convert_to_pdf_text(path))
+
+
+def test_a_bad_as_of_date_is_a_usage_error(tmp_path):
+    completed = run_cli("render", "plan", "--plan", BUNDLED, "-o", tmp_path, "--as-of", "12/12/2017")
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr and "is not a date" in completed.stderr
+    assert not (tmp_path / "improvement-plan.docx").exists()

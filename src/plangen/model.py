@@ -321,6 +321,8 @@ class Plan:
     workforce: list[dict] = field(default_factory=list)
     reports: list[SourceFile] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
+    # the date the plan document shows progress ratings at (`--as-of`); None: the plan's approval date
+    as_of: datetime.date | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -377,6 +379,11 @@ class Plan:
         if days:
             return max(days)
         return self.date.last_day if self.date else None
+
+    @property
+    def document_as_of(self) -> datetime.date | None:
+        """The date the plan document is true at: `--as-of`, else the approval (or publication) date."""
+        return self.as_of or self.approved_on
 
     @property
     def past_due_status(self) -> Status | None:

@@ -9,8 +9,9 @@ from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
 
-def load_valid_plan(plan_dir: Path | None):
-    """Validate first: documents are only made from a plan without errors."""
+def load_valid_plan(plan_dir: Path | None, as_of: str | None = None):
+    """Validate first: documents are only made from a plan without errors. `as_of` (YYYY-MM-DD) is
+    the date the plan document shows progress ratings at."""
     from plangen.errors import FindingsError
     from plangen.findings import format_findings
     from plangen.validate import validate
@@ -20,6 +21,10 @@ def load_valid_plan(plan_dir: Path | None):
     if not result.ok:
         print(format_findings(result.errors, "text"))
         raise FindingsError("", None)
+    if as_of is not None:
+        from plangen.commands.validate import parse_as_of
+
+        result.plan.as_of = parse_as_of(as_of)
     return result.plan
 
 
@@ -115,13 +120,14 @@ def _written(target: Path, data: bytes) -> Path:
     return target
 
 
-def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool) -> int:
+def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool,
+        as_of: str | None = None) -> int:
     if kind == "report":
         report_path = required_report(report_file)
         plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
         written = render_report(plan, find_report(plan, report_path), output, pdf)
     else:
-        plan = load_valid_plan(plan_dir)
+        plan = load_valid_plan(plan_dir, as_of)
         written = render_kind(plan, kind, output, pdf)
     for path in written:
         print(f"wrote {path}")
