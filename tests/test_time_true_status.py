@@ -262,3 +262,30 @@ def test_a_bad_as_of_date_is_a_usage_error(tmp_path):
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr and "is not a date" in completed.stderr
     assert not (tmp_path / "improvement-plan.docx").exists()
+
+
+def test_one_papers_errors_stay_in_that_paper(tmp_path):
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(BUNDLED, plan_dir)
+    cabinet = plan_dir / "reports" / "2017-11-20-cabinet.yaml"
+    text = cabinet.read_text(encoding="utf-8")
+    assert "subject:" in text
+    cabinet.write_text(text.replace("subject:", "subject: See [action 99.9].\nsubjet:", 1), encoding="utf-8")
+    (plan_dir / "reports" / "broken.yaml").write_text("kind: scrutiny-update\nsubject: [unclosed\n", encoding="utf-8")
+    scrutiny = plan_dir / "reports" / "2017-12-12-scrutiny-update.yaml"
+    completed = run_cli("render", "report", scrutiny, "-o", tmp_path / "out")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert (tmp_path / "out" / "reports" / "2017-12-12-scrutiny-update.docx").is_file()
+    # the broken papers still fail on their own, and in validate and build
+    completed = run_cli("render", "report", cabinet, "-o", tmp_path / "out")
+    assert completed.returncode == 1 and "2017-11-20-cabinet.yaml" in completed.stdout
+    assert "broken.yaml" not in completed.stdout
+    for arguments in (["validate", plan_dir], ["build", plan_dir, "-o", tmp_path / "all"]):
+        completed = run_cli(*arguments)
+        assert completed.returncode == 1, arguments
+        assert "broken.yaml" in completed.stdout and "2017-11-20-cabinet.yaml" in completed.stdout
+    # and an error in the plan itself still stops every paper
+    edit_path = plan_dir / "priorities" / "01-consistent-social-work.yaml"
+    edit_path.write_text(edit_path.read_text(encoding="utf-8").replace("lead: PS", "lead: [PS", 1), encoding="utf-8")
+    completed = run_cli("render", "report", scrutiny, "-o", tmp_path / "out2")
+    assert completed.returncode == 1 and "01-consistent-social-work.yaml" in completed.stdout

@@ -9,17 +9,24 @@ from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
 
-def load_valid_plan(plan_dir: Path | None, as_of: str | None = None):
+def load_valid_plan(plan_dir: Path | None, as_of: str | None = None, report_path: Path | None = None):
     """Validate first: documents are only made from a plan without errors. `as_of` (YYYY-MM-DD) is
-    the date the plan document shows progress ratings at."""
+    the date the plan document shows progress ratings at. With `report_path` (one paper), errors in
+    the plan's other report files are not this paper's business: they still fail validate and build."""
     from plangen.errors import FindingsError
     from plangen.findings import format_findings
     from plangen.validate import validate
 
     root = find_plan_dir(plan_dir)
     result = validate(root, None)
-    if not result.ok:
-        print(format_findings(result.errors, "text"))
+    errors = result.errors
+    if report_path is not None and result.plan is not None:
+        wanted = report_path.resolve()
+        others = {source.display for source in result.plan.files
+                  if source.kind == "report" and source.path.resolve() != wanted}
+        errors = [finding for finding in errors if finding.file not in others]
+    if errors:
+        print(format_findings(errors, "text"))
         raise FindingsError("", None)
     if as_of is not None:
         from plangen.commands.validate import parse_as_of
@@ -124,7 +131,7 @@ def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path
         as_of: str | None = None) -> int:
     if kind == "report":
         report_path = required_report(report_file)
-        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
+        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent, report_path=report_path)
         written = render_report(plan, find_report(plan, report_path), output, pdf)
     else:
         plan = load_valid_plan(plan_dir, as_of)
@@ -161,7 +168,7 @@ def show_context(kind: str, report_file: Path | None, plan_dir: Path | None, out
 
     if kind == "report" or (kind in registry.REPORT_KINDS and report_file is not None):
         report_path = required_report(report_file)
-        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
+        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent, report_path=report_path)
         report = find_report(plan, report_path)
         if kind != "report" and report.data.get("kind") != kind:
             raise UsageError(f"{report_file} is a '{report.data.get('kind')}' report, not '{kind}'")
