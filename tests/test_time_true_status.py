@@ -289,3 +289,17 @@ def test_one_papers_errors_stay_in_that_paper(tmp_path):
     edit_path.write_text(edit_path.read_text(encoding="utf-8").replace("lead: PS", "lead: [PS", 1), encoding="utf-8")
     completed = run_cli("render", "report", scrutiny, "-o", tmp_path / "out2")
     assert completed.returncode == 1 and "01-consistent-social-work.yaml" in completed.stdout
+
+
+def test_stale_statuses_against_today_are_a_count_and_listed_at_a_date():
+    completed = run_cli("validate", BUNDLED)
+    assert "[stale-status]" not in completed.stdout
+    # every rating in the bundled plan dates from 12 December 2017, years before any real today
+    rated = sum(1 for action in actions(BUNDLED).values()
+                if (action.get("progress") or []) and max(action["progress"], key=lambda entry: str(entry["date"]))["status"] != "complete")
+    assert f"; {rated} statuses last updated longer ago than the plan's stale period at" in completed.stdout
+    completed = run_cli("validate", BUNDLED, "--as-of", "2019-02-28")
+    assert completed.stdout.count("[stale-status]") == rated
+    assert "action 2.1's status On track was last updated 12 Dec 17, more than 3 months before 2019-02-28" in completed.stdout
+    completed = run_cli("validate", BUNDLED, "--as-of", "2018-03-12")
+    assert "[stale-status]" not in completed.stdout
