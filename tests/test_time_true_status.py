@@ -148,6 +148,9 @@ def test_tracker_names_each_step_and_every_ongoing_actions_date(built):
             lines = cell_text(row.cells[0]).split("\n")
             rows[lines[0]] = lines[1:]
     assert rows["6.1"][:2] == ["6.1a: due Oct 17, past due", "6.1b: due Apr 18"]
+    # the date the statuses are true at is printed before the tables
+    opening = [paragraph.text for paragraph in Document(str(output / "2017-12-05-board-tracker.docx")).paragraphs[:6]]
+    assert "Progress as at 5 December 2017" in opening
     # 6.2 was due in November and recorded complete only on 12 December, after this paper's date
     assert rows["6.2"][0] == "Due Nov 17, past due"
     assert rows["1.1"][0] == "Due Dec 17"

@@ -84,6 +84,12 @@ def row(plan: Plan, action: Action, as_of) -> dict:
     }
 
 
+def _long(day) -> str:
+    from plangen.dates import PlanDate
+
+    return PlanDate(day.year, day.month, day.day).long()
+
+
 def build_context(plan: Plan, report: SourceFile) -> dict:
     data = report.data
     filters = data.get("tracker") or {}
@@ -102,7 +108,8 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
         "title": data["subject"],
         "subtitle": f"{data['meeting']['committee']}, {cover.meeting_date(report).long()}",
         "introduction": introduction,
-        "filter_line": ("Showing " + "; ".join(described)) if described else "",
+        # the date the statuses are true at, where a Board member looks before reading the tables
+        "filter_line": f"Progress as at {_long(cover.as_of(report))}" + ("; showing " + "; ".join(described) if described else ""),
         "priorities": [{
             "heading": f"{priority.number}. {priority.title}",
             "banner": streams[priority.work_stream].name if priority.work_stream in streams else "",
