@@ -134,6 +134,30 @@ def action_deadline(action: dict) -> datetime.date | None:
     return max(dates) if dates else None
 
 
+def milestone_deadlines(action: dict) -> dict[str, datetime.date]:
+    """Each dated part's deadline: the action's own ('6.1') and each step's ('6.1a'), steps lettered a, b, c."""
+    found = {}
+    own = due_deadline(action.get("due"))
+    if own:
+        found[str(action["number"])] = own
+    for index, step in enumerate(action.get("steps") or []):
+        deadline = due_deadline(step.get("due"))
+        if deadline:
+            found[f"{action['number']}{chr(ord('a') + index)}"] = deadline
+    return found
+
+
+def shown_status(action: dict, day: datetime.date, scale: dict[str, dict]) -> str | None:
+    """The status a paper shows at `day`: the latest recorded by then, or the scale's past_due status
+    when a date (the action's or a step's) has passed and the action is not complete."""
+    status = latest_status(action, day)
+    if status in scale and scale[status].get("complete"):
+        return status
+    if any(deadline < day for deadline in milestone_deadlines(action).values()):
+        return next((status_id for status_id, item in scale.items() if item.get("past_due")), status)
+    return status
+
+
 def latest_status(action: dict, as_of: datetime.date | None = None) -> str | None:
     """The status of the latest progress entry (dated on or before as_of when given), else the printed status."""
     entries = [entry for entry in action.get("progress") or []
@@ -312,8 +336,8 @@ def test_scrutiny_overview_table_has_one_row_per_work_stream_with_its_status(pap
     disagreements = 0
     for stream, row in zip(streams, rows):
         assert row[1] == person_line(BUNDLED, stream["sro"]).split(",")[0]  # the SRO's name
-        # roll-up: the worst (highest rank) of the stream's actions' current statuses
-        current = [latest_status(action) for priority in priorities if priority.get("work_stream") == stream["id"]
+        # roll-up: the worst (highest rank) of the stream's actions' statuses at the paper's date
+        current = [shown_status(action, as_date(report["meeting"]["date"]), scale) for priority in priorities if priority.get("work_stream") == stream["id"]
                    for action in actions_of(priority)]
         rated = [scale[status] for status in current if status in scale]
         computed = max(rated, key=lambda status: status["rank"])["label"] if rated else "Not rated"
@@ -324,8 +348,9 @@ def test_scrutiny_overview_table_has_one_row_per_work_stream_with_its_status(pap
             assert row[2].startswith(judged) and computed in row[2], (stream["id"], row[2])
         else:
             assert row[2] == (judged or computed), (stream["id"], row[2])
-    # the bundled data has both an agreement and a disagreement, so both branches above are exercised
-    assert 0 < disagreements < len(streams)
+    # on 12 December 2017 every work stream had a step past its date, so the roll-up (Overdue)
+    # disagrees with the officers' "On track" everywhere; the synthetic plan below has agreements
+    assert disagreements == len(streams)
 
 
 @pytest.mark.parametrize("stem", [SCRUTINY, CABINET])
@@ -414,11 +439,13 @@ TRACKERS = {
     "tracker-off-track": ("2018-02-06", "2018-01-31", {"off_track_only": True}),
     # no as_of: the meeting date (6 February) is used, so Jan 18 actions are now past due
     "tracker-practice-off-track": ("2018-02-06", None, {"work_stream": "practice", "off_track_only": True}),
-    "tracker-nothing-matches": ("2017-12-13", None, {"work_stream": "platforms", "off_track_only": True}),
+    # priority 1 is in the practice work stream, so no action is both
+    "tracker-nothing-matches": ("2017-12-13", None, {"work_stream": "platforms", "priorities": ["1"]}),
 }
 # A tracker as of a date before the progress entries were recorded (all are dated 12 December 2017).
 BEFORE_PROGRESS = {"tracker-before-progress": ("2017-12-05", None, {"off_track_only": True})}
-# Off track, as the schema says: "latest status is at risk or overdue, or past due and not complete".
+# Off track, as the schema says: "latest status is at risk or overdue, or past due and not complete"
+# (past due: the action's own date or any step's).
 OFF_TRACK_STATUSES = {"at-risk", "overdue"}
 
 
@@ -452,8 +479,7 @@ def expected_tracker(plan_dir: Path, meeting: str, as_of: str | None, filters: d
         for action in actions_of(priority):
             if filters.get("off_track_only"):
                 status = latest_status(action, day)
-                deadline = action_deadline(action)
-                past_due = bool(deadline and deadline < day and status not in complete)
+                past_due = status not in complete and any(deadline < day for deadline in milestone_deadlines(action).values())
                 if status not in OFF_TRACK_STATUSES and not past_due:
                     continue
             numbers.append(str(action["number"]))
@@ -732,17 +758,25 @@ def test_work_stream_takes_the_worst_current_status_of_its_actions(synthetic_pla
     from plangen.gitplan import load_plan
 
     plan = load_plan(synthetic_plan)
-    rolled = {stream.id: progress.roll_up(plan, progress.work_stream_actions(plan, stream.id))
-              for stream in plan.work_streams}
-    # practice: 1.1 on track (its earlier overdue entry no longer counts), 1.2 at risk (its latest entry
-    # overrides the printed "complete"), 1.5 on track, 1.3/1.4 unrated and left out -> At risk
-    assert rolled["practice"].id == "at-risk"
-    # people: complete, overdue, on track -> Overdue (rank 3, though listed first in the scale)
-    assert rolled["people"].id == "overdue"
-    # platforms: no action rated -> not rated
-    assert rolled["platforms"] is None
-    # partnerships: every action complete -> Complete
-    assert rolled["partnerships"].id == "complete"
+
+    def rolled(day):
+        found = {stream.id: progress.roll_up(plan, progress.work_stream_actions(plan, stream.id), day)
+                 for stream in plan.work_streams}
+        return {stream: status.id if status else None for stream, status in found.items()}
+
+    recorded = {action.number: progress.standing(plan, action, AS_OF).recorded for action in plan.actions}
+    # 1.1's earlier overdue entry no longer counts; 1.2's later entry overrides the printed "complete"
+    assert recorded["1.1"].id == "on-track" and recorded["1.2"].id == "at-risk"
+    # 10 January 2026, before any date has passed and before any progress entry: the printed statuses.
+    # practice: 1.1 at risk, 1.2 complete, 1.5 on track -> At risk; people: 2.2 printed overdue -> Overdue
+    # (rank 3, though listed first in the scale); platforms: nothing rated -> not rated;
+    # partnerships: 4.1 complete, 4.2 on track -> On track
+    assert rolled(datetime.date(2026, 1, 10)) == {"practice": "at-risk", "people": "overdue", "platforms": None,
+                                                   "partnerships": "on-track"}
+    # at the as-of date: 1.2 (Feb) and 1.5a (Feb) have passed -> Overdue; 3.3's review point (Feb) has
+    # passed, so though unrated it counts as Overdue, as the scale defines it
+    assert rolled(AS_OF) == {"practice": "overdue", "people": "overdue", "platforms": "overdue",
+                             "partnerships": "complete"}
 
 
 def test_due_next_and_past_due_at_an_as_of_date(synthetic_plan):
@@ -750,19 +784,20 @@ def test_due_next_and_past_due_at_an_as_of_date(synthetic_plan):
     from plangen.gitplan import load_plan
 
     plan = load_plan(synthetic_plan)
-    due_next = {action.number for action in progress.due_between(plan, AS_OF, PERIOD_END)}
-    past_due = {action.number for action in progress.past_due(plan, AS_OF)}
+    due_next = {milestone.label for milestone in progress.due_between(plan, AS_OF, PERIOD_END)}
+    past_due = {milestone.label for milestone in progress.past_due(plan, AS_OF)}
     # 1.1 due Mar 26 is met by 31 March: not past due on 15 March, and due in the next period
-    # 1.3 due exactly on the period's last day is in; 1.4, a day later, is out; 1.5 is due by its last step
-    assert due_next == {"1.1", "1.3", "1.5"}
-    # 1.2 (Feb, at risk), 2.2 (range ending Feb, overdue), 3.3 (review Feb, unrated);
+    # 1.3 due exactly on the period's last day is in; 1.4, a day later, is out; 1.5's second step (10 Apr) is in
+    assert due_next == {"1.1", "1.3", "1.5b"}
+    # 1.2 (Feb, at risk), 1.5a (Feb; the action is on track but its first step's date has passed),
+    # 2.2 (range ending Feb, overdue), 3.3 (review Feb, unrated);
     # not 2.1 and 4.1/4.2 (complete), not 3.1/3.2 (no date)
-    assert past_due == {"1.2", "2.2", "3.3"}
+    assert past_due == {"1.2", "1.5a", "2.2", "3.3"}
     # a month-precision date is met by the month's end
-    assert "1.1" not in {action.number for action in progress.past_due(plan, datetime.date(2026, 3, 31))}
-    assert "1.1" in {action.number for action in progress.past_due(plan, datetime.date(2026, 4, 1))}
+    assert "1.1" not in {milestone.label for milestone in progress.past_due(plan, datetime.date(2026, 3, 31))}
+    assert "1.1" in {milestone.label for milestone in progress.past_due(plan, datetime.date(2026, 4, 1))}
     # due in the as-of month, seen from the first of that month
-    assert "1.1" in {action.number for action in progress.due_between(plan, datetime.date(2026, 3, 1), PERIOD_END)}
+    assert "1.1" in {milestone.label for milestone in progress.due_between(plan, datetime.date(2026, 3, 1), PERIOD_END)}
 
 
 def test_an_action_due_on_the_as_of_date_is_due_next_or_past_due(synthetic_plan):
@@ -771,8 +806,8 @@ def test_an_action_due_on_the_as_of_date_is_due_next_or_past_due(synthetic_plan)
 
     edit(synthetic_plan / "priorities" / "02-people.yaml", "due: 2026-05", "due: 2026-03-15")
     plan = load_plan(synthetic_plan)
-    due_next = {action.number for action in progress.due_between(plan, AS_OF, PERIOD_END)}
-    past_due = {action.number for action in progress.past_due(plan, AS_OF)}
+    due_next = {milestone.label for milestone in progress.due_between(plan, AS_OF, PERIOD_END)}
+    past_due = {milestone.label for milestone in progress.past_due(plan, AS_OF)}
     assert ("2.3" in due_next) != ("2.3" in past_due)
 
 
@@ -789,16 +824,23 @@ def test_scrutiny_tables_of_the_synthetic_plan(synthetic_plan, tmp_path):
             tables_by_section.setdefault(section, []).append(table_rows(item))
     streams = {row[0]: row[2] for row in tables_by_section["1. WORK STREAMS"][0][1:]}
     assert list(streams) == ["Practice", "People", "Platforms", "Partnerships"]
-    assert streams["Practice"] == "At risk"
-    assert streams["Platforms"] == "Not rated"
+    assert streams["Practice"] == "Overdue"
+    assert streams["Platforms"] == "Overdue"
     assert streams["Partnerships"] == "Complete"
     # the officers' judgement (at risk) differs from the roll-up (overdue): both are shown, judgement first
     assert streams["People"].startswith("At risk") and "Overdue" in streams["People"]
     (due_next,) = tables_by_section["2. DUE NEXT"]
     (past_due,) = tables_by_section["3. PAST DUE"]
     assert due_next[0][0] == past_due[0][0] == "No."
-    assert {row[0] for row in due_next[1:]} == {"1.1", "1.3", "1.5"}
-    assert {row[0] for row in past_due[1:]} == {"1.2", "2.2", "3.3"}
+    assert {row[0] for row in due_next[1:]} == {"1.1", "1.3", "1.5b"}
+    assert {row[0] for row in past_due[1:]} == {"1.2", "1.5a", "2.2", "3.3"}
+    rows = {row[0]: row for row in past_due[1:]}
+    # a step names itself and the action it belongs to; its status says why it is shown as overdue
+    assert rows["1.5a"][1].startswith("First step (in 1.5: Steps, the first past its date")
+    assert rows["1.5a"][3] == "Feb 26"
+    # 1.5's status is printed in the plan, dated 2026-01 with no approval: rated as at the end of January
+    assert rows["1.5a"][4] == "Overdue (date passed; last rated On track, 31 Jan 26)"
+    assert rows["3.3"][4] == "Overdue (date passed; not rated)"
 
 
 def test_indicator_rag_from_thresholds_with_polarity_and_boundaries(synthetic_plan):

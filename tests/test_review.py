@@ -222,9 +222,11 @@ def test_draft_to_final_action_6_1_split(amendments):
     changes = {(change["kind"], change["subject"]): change for change in amendments["changes"]}
     inserted = " ".join(text for operation, text in changes[("text", "action 6.1")]["words"] if operation == "insert")
     assert "Interim arrangements" in inserted and "Permanent arrangements" in inserted
+    # the draft's one date (on the action) became a date on each of two new steps
     due = changes[("due", "action 6.1")]
-    assert due["old"] == "Interim arrangements 2 Oct 17"
-    assert due["new"] == "a. Oct 17; b. Apr 18"
+    assert due["old"] == "Interim arrangements 2 Oct 17" and due["new"] == ""
+    assert changes[("step-added", "action 6.1a")]["new"] == "Interim arrangements (due Oct 17)"
+    assert changes[("step-added", "action 6.1b")]["new"] == "Permanent arrangements (due Apr 18)"
 
 
 def test_draft_to_final_action_counts(amendments):
@@ -265,6 +267,60 @@ def test_history_follows_an_action_through_renumbering(repository):
     completed = run_cli("history", "--slipped", cwd=repository)
     assert completed.returncode == 0
     assert completed.stdout.splitlines() == ["action 4.10: 5 months later over 2 date changes (was 4.2)"]
+
+
+def set_step_due(plan: Path, number: str, letter: str, due: str) -> None:
+    def change(data):
+        step = find_action(data, number)[2]["steps"][ord(letter) - ord("a")]
+        step["due"] = due
+    edit_priority(plan, number.split(".")[0], change)
+
+
+def test_diff_and_history_report_a_step_that_slipped_by_its_letter(repository):
+    plan = repository / "plan"
+    set_step_due(plan, "6.1", "a", "2017-12")
+    commit(repository, "6.1a: interim arrangements by December")
+    result = diff_json(repository, "HEAD~1", "HEAD")
+    dates = [change for change in result["changes"] if change["kind"] == "due"]
+    assert [(change["subject"], change["old"], change["new"], change["slip_months"]) for change in dates] == [
+        ("action 6.1a", "Oct 17", "Dec 17", 2)]
+    assert "1 date changed (1 slipped)" in result["summary"]
+    completed = run_cli("diff", "HEAD~1", "HEAD", cwd=repository)
+    assert "action 6.1a  date changed: Oct 17 → Dec 17 (slipped 2 months)" in completed.stdout
+
+    completed = run_cli("history", "6.1", cwd=repository)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[0] == "action 6.1: 2 commits, due date moved 1 time, +2 months net"
+    assert "  date changed 6.1a: Oct 17 → Dec 17 (slipped 2 months)" in completed.stdout.splitlines()
+    completed = run_cli("history", "--slipped", cwd=repository)
+    assert completed.stdout.splitlines() == ["action 6.1: 2 months later over 1 date change (6.1a)"]
+
+
+def test_a_step_inserted_before_another_reletters_it_without_slippage(repository):
+    plan = repository / "plan"
+
+    def insert_step(data):
+        steps = find_action(data, "6.1")[2]["steps"]
+        steps.insert(0, {"text": "Appoint an interim Director of Children's Social Care", "due": "2017-09"})
+    edit_priority(plan, "6", insert_step)
+    commit(repository, "6.1: a first step")
+    result = diff_json(repository, "HEAD~1", "HEAD")
+    kinds = {(change["kind"], change["subject"]): change for change in result["changes"]}
+    assert not [change for change in result["changes"] if change["kind"] == "due"]
+    assert kinds[("step-added", "action 6.1a")]["new"] == "Appoint an interim Director of Children's Social Care (due Sep 17)"
+    # the old 6.1a is now 6.1b; moving its date in the same kind of change is reported under its new letter
+    set_step_due(plan, "6.1", "b", "2018-01")
+    commit(repository, "6.1b: interim arrangements by January")
+    result = diff_json(repository, "HEAD~1", "HEAD")
+    dates = [(change["subject"], change["old"], change["new"], change["slip_months"])
+             for change in result["changes"] if change["kind"] == "due"]
+    assert dates == [("action 6.1b", "Oct 17", "Jan 18", 3)]
+    # across both commits: one step added, one step slipped, nothing else re-dated
+    result = diff_json(repository, "HEAD~2", "HEAD")
+    dates = [(change["subject"], change["slip_months"]) for change in result["changes"] if change["kind"] == "due"]
+    assert dates == [("action 6.1b", 3)]
+    completed = run_cli("history", "--slipped", cwd=repository)
+    assert completed.stdout.splitlines() == ["action 6.1: 3 months later over 1 date change (6.1b)"]
 
 
 def test_history_of_an_unknown_action(repository):

@@ -134,14 +134,97 @@ def test_free_text_date_is_refused_with_the_forms_that_work(mini_plan):
     assert (found[0].line, found[0].column) == position(text, "Dec 17")
 
 
-def test_overdue_at_as_of_is_a_warning(mini_plan):
+def test_overdue_at_as_of_is_a_warning_for_each_step_by_its_letter(mini_plan):
+    text = (mini_plan / PRIORITY).read_text()
     found, result = findings_for(mini_plan, "overdue", datetime.date(2027, 7, 1))
     assert result.ok
     assert [finding.message for finding in found] == [
         "action 1.1 was due Jun 27 and is not complete at 2027-07-01",
-        "action 1.2 was due Jun 27 and is not complete at 2027-07-01",
+        "action 1.2a (Agree the audit tool) was due Mar 27 and is not complete at 2027-07-01",
+        "action 1.2b (First quarterly audit) was due Jun 27 and is not complete at 2027-07-01",
     ]
-    assert findings_for(mini_plan, "overdue", datetime.date(2027, 6, 30))[0] == []
+    assert (found[1].line, found[1].column) == position(text, "2027-03")
+    # the first step's date has passed while the action's last date has not: the step is reported
+    found, _ = findings_for(mini_plan, "overdue", datetime.date(2027, 6, 30))
+    assert [finding.message for finding in found] == [
+        "action 1.2a (Agree the audit tool) was due Mar 27 and is not complete at 2027-06-30"]
+    assert findings_for(mini_plan, "overdue", datetime.date(2027, 3, 31))[0] == []
+    # progress recorded after the as-of date does not count at it
+    edit(mini_plan / PRIORITY, "        lead: HoS\n        partners: []\n",
+         "        lead: HoS\n        partners: []\n        progress:\n          - {date: 2027-07-15, status: complete, source: test}\n")
+    assert len(findings_for(mini_plan, "overdue", datetime.date(2027, 7, 1))[0]) == 3
+    assert len(findings_for(mini_plan, "overdue", datetime.date(2027, 7, 16))[0]) == 1
+
+
+def test_a_step_without_a_date_is_reported_when_another_step_has_one(mini_plan):
+    approve(mini_plan)
+    text = edit(mini_plan / PRIORITY, "          - text: Agree the audit tool\n            due: 2027-03\n",
+                "          - text: Agree the audit tool\n")
+    found, _ = findings_for(mini_plan, "missing-due")
+    assert [(finding.severity, finding.message) for finding in found] == [
+        ("error", "action 1.2a has no date, though other steps of the action do")]
+    assert (found[0].line, found[0].column) == position(text, "Agree the audit tool")
+    # a date on the action covers steps without their own
+    edit(mini_plan / PRIORITY, "        lead: HoS\n        partners: []\n", "        lead: HoS\n        partners: []\n        due: 2027-09\n")
+    assert findings_for(mini_plan, "missing-due")[0] == []
+
+
+def test_a_tbc_step_date_is_reported_once_by_its_letter(mini_plan):
+    approve(mini_plan)
+    text = edit(mini_plan / PRIORITY, "            due: 2027-03\n", "            due: TBC\n")
+    found, _ = findings_for(mini_plan, "tbc-date")
+    assert [finding.message for finding in found] == ["action 1.2a's date is TBC"]
+    assert (found[0].line, found[0].column) == position(text, "TBC")
+
+
+def test_a_status_not_updated_for_three_months_is_stale(mini_plan):
+    edit(mini_plan / PRIORITY, "        lead: HoS\n        partners: []\n",
+         "        lead: HoS\n        partners: []\n        progress:\n          - {date: 2027-01-10, status: on-track, source: test}\n")
+    text = (mini_plan / PRIORITY).read_text()
+    assert findings_for(mini_plan, "stale-status", datetime.date(2027, 4, 10))[0] == []
+    found, _ = findings_for(mini_plan, "stale-status", datetime.date(2027, 4, 11))
+    assert [finding.message for finding in found] == [
+        "action 1.2's status On track was last updated 10 Jan 27, more than 3 months before 2027-04-11"]
+    assert (found[0].line, found[0].column) == position(text, "2027-01-10")
+    # the plan sets its own period
+    edit(mini_plan / "plan.yaml", "  statuses:\n", "  stale_after_months: 6\n  statuses:\n")
+    assert findings_for(mini_plan, "stale-status", datetime.date(2027, 4, 11))[0] == []
+    assert len(findings_for(mini_plan, "stale-status", datetime.date(2027, 7, 11))[0]) == 1
+
+
+def test_work_stream_status_in_a_report_is_checked(mini_plan):
+    report = next((mini_plan / "reports").glob("*.yaml"))
+    with report.open("a", encoding="utf-8") as stream:
+        stream.write("work_stream_status:\n  practise: on-track\n  practice: on-trak\n")
+    text = report.read_text()
+    found, result = findings_for(mini_plan, "work-stream-status")
+    assert not result.ok
+    assert [(finding.message, finding.hint) for finding in found] == [
+        ("work stream 'practise' is not in plan.yaml", "did you mean 'practice'? known: practice"),
+        ("status 'on-trak' is not in the status scale", "known: complete, on-track, at-risk, overdue"),
+    ]
+    assert (found[0].line, found[0].column) == position(text, "practise")
+
+
+def test_a_paper_before_approval_or_leaving_out_progress_is_warned(mini_plan):
+    report = next((mini_plan / "reports").glob("*.yaml"))
+    edit(mini_plan / "plan.yaml", "status: draft", "status: approved\napprovals:\n  - {body: Cabinet, date: 2026-02-10, decision: approved}")
+    edit(mini_plan / PRIORITY, "        lead: HoS\n        partners: []\n",
+         "        lead: HoS\n        partners: []\n        progress:\n          - {date: 2026-05-01, status: on-track, source: test}\n"
+         "          - {date: 2026-06-01, status: on-track, source: test}\n")
+    with report.open("a", encoding="utf-8") as stream:
+        stream.write("as_of: 2026-02-01\n")
+    found, result = findings_for(mini_plan, "report-before-approval")
+    assert [finding.message for finding in found] == [
+        "the paper is as at 2026-02-01, before the plan was approved (2026-02-10): no action has a status yet"]
+    found, _ = findings_for(mini_plan, "report-leaves-out-progress")
+    assert [finding.message for finding in found] == [
+        "the paper is as at 2026-02-01: it leaves out 2 progress entries recorded after that date (the latest 1 Jun 26)"]
+    edit(report, "as_of: 2026-02-01", "as_of: 2026-05-15")
+    assert findings_for(mini_plan, "report-before-approval")[0] == []
+    found, _ = findings_for(mini_plan, "report-leaves-out-progress")
+    assert [finding.message for finding in found] == [
+        "the paper is as at 2026-05-15: it leaves out 1 progress entry recorded after that date (the latest 1 Jun 26)"]
 
 
 def test_duplicate_yaml_keys(mini_plan):

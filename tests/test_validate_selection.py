@@ -112,10 +112,12 @@ def test_an_unquoted_number_is_shown_as_typed_and_is_not_a_duplicate(mini_plan):
 
 def test_overdue_actions_are_counted_against_today_and_listed_when_asked(mini_plan):
     # due June 2027: overdue against any real "today" after it, and against an explicit later date
+    # (action 1.2's two steps each count: 1.2a was due in March, 1.2b in June)
     completed = run_cli("validate", mini_plan, "--as-of", "2027-07-01")
-    assert completed.stdout.count("[overdue]") == 2
+    assert completed.stdout.count("[overdue]") == 3
     completed = run_cli("validate", mini_plan, "--as-of", "2027-07-01", "--format", "github")
-    assert completed.stdout.strip() == "::notice title=plangen overdue::2 actions overdue at 2027-07-01: 1.1, 1.2"
+    assert completed.stdout.strip() == ("::notice title=plangen overdue::2 actions overdue at 2027-07-01 "
+                                        "(3 dates, counting each step): 1.1, 1.2a, 1.2b")
     plan_yaml = mini_plan / PRIORITY
     edit(plan_yaml, "due: 2027-06", "due: 2019-06", count=2)
     edit(plan_yaml, "due: 2027-03", "due: 2019-03")
@@ -123,9 +125,10 @@ def test_overdue_actions_are_counted_against_today_and_listed_when_asked(mini_pl
     today = datetime.date.today().isoformat()
     assert "[overdue]" not in completed.stdout
     assert completed.stdout.strip().splitlines() == [
-        f"note: 2 actions past their date and not complete at {today} (today); list them with --select overdue, or give --as-of DATE",
+        f"note: 2 actions past their date and not complete at {today} (today; 3 dates, counting each step); "
+        "list them with --select overdue, or give --as-of DATE",
         "0 errors, 0 warnings"]
     completed = run_cli("validate", mini_plan, "--select", "overdue")
-    assert completed.stdout.count("[overdue]") == 2
+    assert completed.stdout.count("[overdue]") == 3
     completed = run_cli("validate", mini_plan, "--format", "json")
-    assert rules_of(completed) == ["overdue", "overdue"]
+    assert rules_of(completed) == ["overdue", "overdue", "overdue"]

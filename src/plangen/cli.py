@@ -114,6 +114,11 @@ def init(
     raise typer.Exit(command.run(directory, hooks_repo, hooks_rev))
 
 
+AS_OF_DOCUMENT = typer.Option(
+    None, "--as-of", help="The plan document's progress ratings as at this date (YYYY-MM-DD). "
+                          "Default: the plan's approval date. Papers keep their own as_of or meeting date.")
+
+
 @app.command()
 def build(
     plan_dir: Optional[Path] = PLAN_DIR,
@@ -152,11 +157,12 @@ def render(
     plan_dir: Optional[Path] = PLAN_OPTION,
     output: Path = typer.Option(Path("build"), "--output", "-o", help="Output directory."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the PDF through LibreOffice."),
+    as_of: Optional[str] = AS_OF_DOCUMENT,
 ):
     """Render one document: 'plangen render plan', or 'plangen render report plan/reports/FILE.yaml'."""
     from plangen.commands import render as command
 
-    raise typer.Exit(command.run(kind, report_file, plan_dir, output, pdf))
+    raise typer.Exit(command.run(kind, report_file, plan_dir, output, pdf, as_of))
 
 
 @app.command()

@@ -15,7 +15,8 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 
-from plangen.model import Action, Plan, Priority
+from plangen.dates import Due
+from plangen.model import Action, Plan, Priority, Step
 
 # How alike two actions' words must be to count as the same action under a new number.
 SAME_ACTION = 0.5
@@ -29,6 +30,8 @@ KIND_LABELS = {
     "issue": "issue changed",
     "refs": "Ofsted references changed",
     "due": "date changed",
+    "step-added": "step added",
+    "step-removed": "step removed",
     "lead": "lead changed",
     "partners": "partners changed",
     "status": "status changed",
@@ -62,7 +65,7 @@ class Change:
     @property
     def detail(self) -> str:
         """One line a reviewer reads."""
-        if self.kind in ("added", "removed"):
+        if self.kind in ("added", "removed", "step-added", "step-removed"):
             return self.new or self.old
         if self.kind == "progress":
             return self.new
@@ -176,10 +179,55 @@ def partners_text(action: Action) -> str:
     return ", ".join(action.partners) if action.partners else "N/A"
 
 
-def _months_later(old: Action, new: Action) -> int | None:
+def _months_later(old: Due, new: Due) -> int | None:
     if old.deadline is None or new.deadline is None:
         return None
     return old.deadline.months_until(new.deadline)
+
+
+def pair_steps(old: Action, new: Action) -> tuple[list[tuple[Step, Step]], list[Step], list[Step]]:
+    """(pairs, removed, added): steps matched by their words, so a step inserted before another
+    re-letters it without making it a different step; a step rewritten in place keeps its letter."""
+    old_words = {id(step): word_set(step.text) for step in old.steps}
+    new_words = {id(step): word_set(step.text) for step in new.steps}
+    candidates = sorted(((-similarity(old_words[id(before)], new_words[id(after)]),
+                          abs(old_index - new_index), old_index, new_index)
+                         for old_index, before in enumerate(old.steps) for new_index, after in enumerate(new.steps)))
+    paired: dict[int, int] = {}  # new index -> old index
+    for score, _, old_index, new_index in candidates:
+        if -score >= SAME_ACTION and new_index not in paired and old_index not in paired.values():
+            paired[new_index] = old_index
+    for new_index, after in enumerate(new.steps):  # rewritten in place
+        if new_index not in paired and new_index < len(old.steps) and new_index not in paired.values() \
+                and len(old.steps) == len(new.steps):
+            paired[new_index] = new_index
+    pairs = [(old.steps[paired[index]], step) for index, step in enumerate(new.steps) if index in paired]
+    removed = [step for index, step in enumerate(old.steps) if index not in paired.values()]
+    added = [step for index, step in enumerate(new.steps) if index not in paired]
+    return pairs, removed, added
+
+
+def date_changes(old: Action, new: Action) -> list[Change]:
+    """The action's own date and each step's, a step followed by its words: 'action 6.1a: Oct 17 → Dec 17
+    (slipped 2 months)'. Steps added or removed are reported as such, never as slippage."""
+    subject = f"action {new.number}"
+    changes = []
+    if old.due.display() != new.due.display():
+        changes.append(Change("due", subject, old.due.display(), new.due.display(), slip_months=_months_later(old.due, new.due),
+                              old_in_full=old.due.display(True), new_in_full=new.due.display(True)))
+    pairs, removed, added = pair_steps(old, new)
+    for before, after in pairs:
+        if before.due.display() != after.due.display():
+            changes.append(Change("due", f"action {new.number}{after.letter}", before.due.display(), after.due.display(),
+                                  slip_months=_months_later(before.due, after.due),
+                                  old_in_full=before.due.display(True), new_in_full=after.due.display(True)))
+    for step in added:
+        due = f" (due {step.due.display()})" if step.due.is_set else ""
+        changes.append(Change("step-added", f"action {new.number}{step.letter}", new=_first_line(step.text, 80) + due))
+    for step in removed:
+        due = f" (was due {step.due.display()})" if step.due.is_set else ""
+        changes.append(Change("step-removed", f"action {old.number}{step.letter}", old=_first_line(step.text, 80) + due))
+    return changes
 
 
 # -- pairing ------------------------------------------------------------------------------------
@@ -254,9 +302,7 @@ def compare_actions(old: Action, new: Action, old_plan: Plan | None = None, new_
             if kind == "lead" and new_plan is not None:
                 changes[-1].old_in_full = leads_text(old, old_plan)
                 changes[-1].new_in_full = leads_text(new, new_plan)
-    if due_text(old) != due_text(new):
-        changes.append(Change("due", subject, due_text(old), due_text(new), slip_months=_months_later(old, new),
-                              old_in_full=due_text(old, in_full=True), new_in_full=due_text(new, in_full=True)))
+    changes += date_changes(old, new)
     if old.current_status != new.current_status:
         changes.append(Change("status", subject, old.current_status or "", new.current_status or ""))
     known = {(entry.date, entry.status, entry.note) for entry in old.progress}

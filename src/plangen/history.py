@@ -38,8 +38,14 @@ class ActionLife:
 
     @property
     def months_slipped(self) -> int:
-        """Net months the deadline moved later over the action's life."""
-        return sum(change.slip_months or 0 for change in self.date_changes)
+        """Net months the action's dates moved later over its life: in each commit, the largest move
+        of any of its dates (its own or a step's), so two steps moved together count once."""
+        total = 0
+        for event in self.events:
+            moves = [change.slip_months for change in event.changes if change.kind == "due" and change.slip_months]
+            if moves:
+                total += max(moves, key=abs)
+        return total
 
 
 def lives(plan_root: Path) -> list[ActionLife]:

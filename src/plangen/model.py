@@ -258,6 +258,7 @@ class Status:
     meaning: str
     complete: bool = False
     rank: int = 0
+    past_due: bool = False  # the status an incomplete action takes in papers once one of its dates has passed
 
 
 @dataclass
@@ -320,6 +321,8 @@ class Plan:
     workforce: list[dict] = field(default_factory=list)
     reports: list[SourceFile] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
+    # the date the plan document shows progress ratings at (`--as-of`); None: the plan's approval date
+    as_of: datetime.date | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -363,3 +366,30 @@ class Plan:
             return PlanDate.parse(self.meta["date"]) if self.meta.get("date") else None
         except ValueError:
             return None
+
+    @property
+    def approved_on(self) -> datetime.date | None:
+        """The day the plan was last approved (its `approvals`), else the end of its publication month."""
+        days = []
+        for approval in self.meta.get("approvals") or []:
+            try:
+                days.append(PlanDate.parse(str(approval.get("date"))).last_day)
+            except ValueError:
+                continue
+        if days:
+            return max(days)
+        return self.date.last_day if self.date else None
+
+    @property
+    def document_as_of(self) -> datetime.date | None:
+        """The date the plan document is true at: `--as-of`, else the approval (or publication) date."""
+        return self.as_of or self.approved_on
+
+    @property
+    def past_due_status(self) -> Status | None:
+        return next((status for status in self.statuses if status.past_due), None)
+
+    @property
+    def stale_after_months(self) -> int:
+        value = (self.meta.get("status_scale") or {}).get("stale_after_months")
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 3

@@ -319,7 +319,8 @@ class Builder:
                 ))
         scale = (meta.get("status_scale") or {}).get("statuses") or []
         statuses = [model.Status(item.get("id", ""), item.get("label", ""), item.get("colour", "FFFFFF"),
-                                 item.get("meaning", ""), bool(item.get("complete")), int(item.get("rank", index)))
+                                 item.get("meaning", ""), bool(item.get("complete")), int(item.get("rank", index)),
+                                 bool(item.get("past_due")))
                     for index, item in enumerate(scale)]
         inspection = meta.get("inspection") or {}
         indicator_source = by_kind["indicators"][0] if by_kind.get("indicators") else None

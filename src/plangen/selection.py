@@ -89,10 +89,12 @@ def select(findings: list[Finding], selected: set[str], ignored: set[str]) -> li
 
 def overdue_note(overdue: list[Finding], as_of: str, listed: bool) -> str:
     """One line for the overdue actions: a count and how to list them, or the actions themselves."""
-    count = len(overdue)
+    # one finding per date passed: an action's own ("action 7.1") or a step's ("action 6.1a")
+    labels = [(finding.subject or finding.message).removeprefix("action ") for finding in overdue]
+    count = len({label.rstrip("abcdefghijklmnopqrstuvwxyz") for label in labels})
     actions = "action" if count == 1 else "actions"
+    dates = f"{len(labels)} dates, counting each step" if len(labels) != count else ""
     if listed:
-        subjects = ", ".join((finding.subject or finding.message).removeprefix("action ") for finding in overdue)
-        return f"{count} {actions} overdue at {as_of}: {subjects}"
-    return (f"{count} {actions} past their date and not complete at {as_of} (today); "
+        return f"{count} {actions} overdue at {as_of}{f' ({dates})' if dates else ''}: {', '.join(labels)}"
+    return (f"{count} {actions} past their date and not complete at {as_of} (today{f'; {dates}' if dates else ''}); "
             f"list them with --select overdue, or give --as-of DATE")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from plangen import schemas
+from plangen import progress, schemas
 from plangen.dates import DateError, PlanDate
 from plangen.findings import Finding
 from plangen.indicators import PRINTED_RAG, latest_value, normalise_code, rag_for
@@ -22,6 +22,7 @@ from plangen.model import Action, Plan, Where
 from plangen.repository import Builder, load_sources
 from plangen.rules import RULES, declare, rule
 from plangen.selection import apply_ignore_comments, ignore_comments
+from plangen.text import shorten
 from plangen.yamlio import SourceFile
 
 ACTION_REFERENCE = re.compile(r"\[action(?:\s+ref)?\s+([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)+)\]|\bsee action\s+([0-9]+\.[0-9]+)", re.I)
@@ -272,17 +273,27 @@ def tbc_lead(check: Checker):
 @rule("missing-due", "strict", "every action has a date (on the action or on each step)")
 def missing_due(check: Checker):
     for _, action in check.priority_actions():
-        if not action.dues and not action.placeholder:
+        if action.placeholder or action.due.is_set:
+            continue
+        if not action.dues:
             yield Problem(action.where, f"action {action.number} has no date", "add due: (e.g. 2018-03), or a due on every step",
                           f"action {action.number}", ("number",))
+            continue
+        for step in action.steps:
+            if not step.due.is_set:
+                yield Problem(step.where, f"action {action.number}{step.letter} has no date, though other steps of the action do",
+                              "add due: to the step, or one due: for the whole action", f"action {action.number}", ("text",))
 
 
 @rule("tbc-date", "strict", "no date is TBC")
 def tbc_date(check: Checker):
     for _, action in check.priority_actions():
-        for due, due_where in [(action.due, action.where)] + [(step.due, step.where) for step in action.steps]:
-            if due.tbc:
-                yield Problem(due_where, f"action {action.number}'s date is TBC", "set the date before approval",
+        if action.due.tbc:
+            yield Problem(action.where, f"action {action.number}'s date is TBC", "set the date before approval",
+                          f"action {action.number}", ("due",))
+        for step in action.steps:
+            if step.due.tbc:
+                yield Problem(step.where, f"action {action.number}{step.letter}'s date is TBC", "set the date before approval",
                               f"action {action.number}", ("due",))
 
 
@@ -564,17 +575,85 @@ def rag_word(check: Checker):
 
 
 # -- time ---------------------------------------------------------------------------------------
-@rule("overdue", "warning", "no action is past its date and not complete at --as-of")
+@rule("overdue", "warning", "no action or step is past its date while the action is not complete at --as-of")
 def overdue(check: Checker):
     if not check.as_of:
         return
     for _, action in check.priority_actions():
-        if action.deadline and action.deadline.last_day < check.as_of:
-            status = check.statuses.get(action.current_status or "")
-            if not (status and status.complete):
-                yield Problem(action.where,
-                              f"action {action.number} was due {action.deadline.short()} and is not complete at {check.as_of.isoformat()}",
-                              "record progress, or re-date it in a reviewed change", f"action {action.number}", ("number",))
+        for milestone in progress.standing(check.plan, action, check.as_of).past_due:
+            where = milestone.step.where if milestone.step else action.where
+            what = f"{milestone.label} ({shorten(milestone.text.rstrip('.;:'), 40)})" if milestone.step else milestone.label
+            yield Problem(where, f"action {what} was due {milestone.deadline.short()} and is not complete at {check.as_of.isoformat()}",
+                          "record progress, or re-date it in a reviewed change", f"action {milestone.label}", ("due",))
+
+
+@rule("stale-status", "warning", "no action's status was last updated longer ago than status_scale.stale_after_months (default 3) at --as-of")
+def stale_status(check: Checker):
+    if not check.as_of:
+        return
+    months = check.plan.stale_after_months
+    for _, action in check.priority_actions():
+        standing = progress.standing(check.plan, action, check.as_of)
+        if standing.stale:
+            entry = action.progress_at(check.as_of)
+            where, suffix = (entry.where, ("date",)) if entry else (action.where, ("status",))
+            yield Problem(where, f"action {action.number}'s status {standing.recorded.label} was last updated "
+                                 f"{standing.recorded_on.short()}, more than {months} months before {check.as_of.isoformat()}",
+                          "record a progress entry with the current status", f"action {action.number}", suffix)
+
+
+@rule("work-stream-status", "error", "a report's work_stream_status names work streams and statuses the plan has")
+def work_stream_status(check: Checker):
+    streams = check.plan.work_stream_by_id
+    for report in check.plan.reports:
+        judged = report.data.get("work_stream_status")
+        if not isinstance(judged, dict):
+            continue
+        subject = f"report {report.path.stem}"
+        for stream, status in judged.items():
+            if stream not in streams:
+                close = difflib.get_close_matches(str(stream), list(streams), n=1)
+                yield Problem(Where(report, ("work_stream_status", stream)), f"work stream '{stream}' is not in plan.yaml",
+                              (f"did you mean '{close[0]}'? " if close else "") + "known: " + ", ".join(streams),
+                              subject, at_key=True)
+            if status not in check.statuses:
+                yield Problem(Where(report, ("work_stream_status", stream)), f"status '{status}' is not in the status scale",
+                              "known: " + ", ".join(check.statuses), subject)
+
+
+@rule("report-before-approval", "warning", "a paper's as-of date is not before the plan's approval")
+def report_before_approval(check: Checker):
+    approved = check.plan.approved_on
+    if not approved or not check.plan.meta.get("approvals"):
+        return
+    for report in check.plan.reports:
+        as_of = progress.report_as_of(report.data)
+        if as_of and as_of < approved:
+            key = "as_of" if report.data.get("as_of") else "meeting"
+            yield Problem(Where(report, (key,)), f"the paper is as at {as_of.isoformat()}, before the plan was approved "
+                                                 f"({approved.isoformat()}): no action has a status yet",
+                          "set as_of: to a date on or after the approval", f"report {report.path.stem}")
+
+
+@rule("report-leaves-out-progress", "warning", "a paper's as-of date leaves out no progress recorded after it")
+def report_leaves_out_progress(check: Checker):
+    for report in check.plan.reports:
+        as_of = progress.report_as_of(report.data)
+        if not as_of or report.data.get("kind") in PAPERS_WITHOUT_STATUS:
+            continue
+        later = progress.progress_after(check.plan, as_of)
+        if later:
+            latest = max(entry.date for entry in later)
+            key = "as_of" if report.data.get("as_of") else "meeting"
+            count = len(later)
+            yield Problem(Where(report, (key,)),
+                          f"the paper is as at {as_of.isoformat()}: it leaves out {count} progress "
+                          f"entr{'ies' if count != 1 else 'y'} recorded after that date (the latest {latest.short()})",
+                          "set as_of: later to include them, or keep it to show the position at the meeting",
+                          f"report {report.path.stem}")
+
+
+PAPERS_WITHOUT_STATUS = {"cabinet"}  # report kinds that print no action status, so miss no progress
 
 
 @rule("figure", "error", "a figure in narrative has alt text and a PNG or JPEG file in the repository, in a paragraph of its own")

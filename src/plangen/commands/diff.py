@@ -11,7 +11,7 @@ from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
 # Sections of the Markdown view, in the order a reviewer reads them.
-SECTION_ORDER = ["removed", "added", "moved", "renumbered", "due", "lead", "status", "progress", "text", "issue",
+SECTION_ORDER = ["removed", "added", "moved", "renumbered", "due", "step-added", "step-removed", "lead", "status", "progress", "text", "issue",
                  "refs", "partners", "title", "sro", "work-stream", "name", "role", "value", "target"]
 
 
@@ -209,6 +209,12 @@ def run(old_spec: str | None, new_spec: str | None, plan_dir: Path | None, outpu
     return EXIT_OK
 
 
+def _step_of(change: diff.Change) -> str:
+    """'6.1a' when the change is about a step ('action 6.1a'), else ''."""
+    match = re.fullmatch(r"action (\S+\.\S*\d[a-z])", change.subject)
+    return match.group(1) if match else ""
+
+
 def run_history(action: str | None, slipped: bool, plan_dir: Path | None) -> int:
     from plangen import gitplan, history
 
@@ -222,8 +228,10 @@ def run_history(action: str | None, slipped: bool, plan_dir: Path | None) -> int
             print("no action's date has moved later")
         for life in lives:
             moves = len(life.date_changes)
+            steps = sorted({_step_of(change) for change in life.date_changes if (change.slip_months or 0) > 0} - {""})
             print(f"action {life.number}: {life.months_slipped} month{'s' if life.months_slipped != 1 else ''} later "
                   f"over {moves} date change{'s' if moves != 1 else ''}"
+                  + (f" ({', '.join(steps)})" if steps else "")
                   + (f" (was {', '.join(life.numbers[:-1])})" if len(life.numbers) > 1 else ""))
         return EXIT_OK
     if not action:
@@ -240,5 +248,7 @@ def run_history(action: str | None, slipped: bool, plan_dir: Path | None) -> int
     for event in life.events:
         print(f"\n{event.commit.sha[:10]} {event.commit.date} {event.commit.author}: {event.commit.subject}")
         for change in event.changes:
-            print(f"  {change.label}" + (f": {change.detail}" if change.detail else ""))
+            # a step's change names the step: "6.1a slipped 2 months"
+            step = _step_of(change)
+            print(f"  {change.label}{f' {step}' if step else ''}" + (f": {change.detail}" if change.detail else ""))
     return EXIT_OK

@@ -9,17 +9,29 @@ from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
 
-def load_valid_plan(plan_dir: Path | None):
-    """Validate first: documents are only made from a plan without errors."""
+def load_valid_plan(plan_dir: Path | None, as_of: str | None = None, report_path: Path | None = None):
+    """Validate first: documents are only made from a plan without errors. `as_of` (YYYY-MM-DD) is
+    the date the plan document shows progress ratings at. With `report_path` (one paper), errors in
+    the plan's other report files are not this paper's business: they still fail validate and build."""
     from plangen.errors import FindingsError
     from plangen.findings import format_findings
     from plangen.validate import validate
 
     root = find_plan_dir(plan_dir)
     result = validate(root, None)
-    if not result.ok:
-        print(format_findings(result.errors, "text"))
+    errors = result.errors
+    if report_path is not None and result.plan is not None:
+        wanted = report_path.resolve()
+        others = {source.display for source in result.plan.files
+                  if source.kind == "report" and source.path.resolve() != wanted}
+        errors = [finding for finding in errors if finding.file not in others]
+    if errors:
+        print(format_findings(errors, "text"))
         raise FindingsError("", None)
+    if as_of is not None:
+        from plangen.commands.validate import parse_as_of
+
+        result.plan.as_of = parse_as_of(as_of)
     return result.plan
 
 
@@ -115,13 +127,14 @@ def _written(target: Path, data: bytes) -> Path:
     return target
 
 
-def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool) -> int:
+def run(kind: str, report_file: Path | None, plan_dir: Path | None, output: Path, pdf: bool,
+        as_of: str | None = None) -> int:
     if kind == "report":
         report_path = required_report(report_file)
-        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
+        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent, report_path=report_path)
         written = render_report(plan, find_report(plan, report_path), output, pdf)
     else:
-        plan = load_valid_plan(plan_dir)
+        plan = load_valid_plan(plan_dir, as_of)
         written = render_kind(plan, kind, output, pdf)
     for path in written:
         print(f"wrote {path}")
@@ -155,7 +168,7 @@ def show_context(kind: str, report_file: Path | None, plan_dir: Path | None, out
 
     if kind == "report" or (kind in registry.REPORT_KINDS and report_file is not None):
         report_path = required_report(report_file)
-        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent)
+        plan = load_valid_plan(plan_dir if plan_dir else report_path.resolve().parent.parent, report_path=report_path)
         report = find_report(plan, report_path)
         if kind != "report" and report.data.get("kind") != kind:
             raise UsageError(f"{report_file} is a '{report.data.get('kind')}' report, not '{kind}'")

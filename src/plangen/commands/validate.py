@@ -66,6 +66,15 @@ def run(paths: list[Path], as_of: str | None, output_format: str,
         if overdue and (output_format == "github" or not listed):
             findings = [finding for finding in findings if finding.rule != "overdue"]
             note = selection.overdue_note(overdue, as_of_date.isoformat(), listed)
+        # stale statuses are time-relative too: against today they are a count, not a list
+        stale = [finding for finding in findings if finding.rule == "stale-status"]
+        stale_listed = as_of is not None or "stale-status" in selected
+        if stale and (output_format == "github" or not stale_listed):
+            findings = [finding for finding in findings if finding.rule != "stale-status"]
+            count = len(stale)
+            line = (f"{count} status{'es' if count != 1 else ''} last updated longer ago than the plan's stale period "
+                    f"at {as_of_date.isoformat()}" + ("" if stale_listed else "; list them with --select stale-status"))
+            note = f"{note}; {line}" if note else line
     output = format_findings(findings, output_format, note)
     if output:
         print(output)

@@ -21,6 +21,7 @@ Context (also printed by `plangen context plan`):
 
 from __future__ import annotations
 
+from plangen import progress
 from plangen.dates import PlanDate
 from plangen.documents.common import remove_last_column
 from plangen.documents.common import blocks, bookmark, cell_blocks, leads_text, lines, page_reference, person_display
@@ -64,9 +65,36 @@ def _lines_with_letters(action: Action, values_for_action: list[str], values_for
     return lines
 
 
+def rating(plan: Plan, action: Action) -> tuple[str, str]:
+    """(label, colour) of the action's rating as recorded by the document's as-of date: the plan shows
+    ratings, not the papers' overdue reckoning; a rating older than the plan's stale period says when
+    it was last updated."""
+    as_of = plan.document_as_of
+    if as_of is None:
+        status = plan.status_by_id.get(action.current_status or "")
+        return (status.label, status.colour) if status else ("", "FFFFFF")
+    standing = progress.standing(plan, action, as_of)
+    if standing.recorded is None:
+        return "", "FFFFFF"
+    label = standing.recorded.label
+    if standing.stale and standing.recorded_on:
+        label += f", last updated {standing.recorded_on.short()}"
+    return label, standing.recorded.colour
+
+
+def as_of_line(plan: Plan) -> str:
+    """Where the reader looks for what the ratings mean: 'Progress ratings as at 12 December 2017'."""
+    as_of = plan.document_as_of
+    if as_of is None or not plan.statuses:
+        return ""
+    day = PlanDate(as_of.year, as_of.month, as_of.day).long()
+    if not any(plan.status_by_id.get(action.status_at(as_of) or "") for action in plan.actions):
+        return f"Progress ratings as at {day}: none recorded yet"
+    return f"Progress ratings as at {day}"
+
+
 def action_row(plan: Plan, action: Action) -> dict:
-    statuses = plan.status_by_id
-    status = statuses.get(action.current_status or "")
+    status_label, status_colour = rating(plan, action)
     action_blocks = blocks(action.text)
     for step in action.steps:
         step_blocks = blocks(step.text)
@@ -106,8 +134,8 @@ def action_row(plan: Plan, action: Action) -> dict:
         "lead": lines(lead_lines),
         "partners": lines(partner_lines),
         "due": lines(due_lines),
-        "status_label": status.label if status else "",
-        "status_colour": status.colour if status else "FFFFFF",
+        "status_label": status_label,
+        "status_colour": status_colour,
     }
 
 
@@ -195,6 +223,7 @@ def build_context(plan: Plan, report=None) -> dict:
         except ValueError:
             when = str(approval.get("date"))
         approvals.append(f"{(approval.get('decision') or 'Approved').capitalize()} by {approval.get('body')} on {when}")
+    ratings_line = as_of_line(plan)
 
     success = meta.get("success_measures")
     on_a_page = meta.get("plan_on_a_page")
@@ -203,7 +232,7 @@ def build_context(plan: Plan, report=None) -> dict:
         "title": plan.title,
         "date_long": _date_long(plan),
         "version_line": " – ".join(bit for bit in version_bits if bit),
-        "approval_lines": approvals,
+        "approval_lines": approvals + ([ratings_line] if ratings_line else []),
         "draft_mark": " – DRAFT" if plan.is_draft else "",
         "footer_note": " – DRAFT" if plan.is_draft else "",
         "labels": labels,
@@ -216,7 +245,8 @@ def build_context(plan: Plan, report=None) -> dict:
         } if vision else None,
         "conditions": blocks(meta.get("conditions", "")),
         "governance": blocks(meta.get("governance", "")),
-        "status_introduction": blocks((meta.get("status_scale") or {}).get("introduction", "")),
+        "status_introduction": blocks((meta.get("status_scale") or {}).get("introduction", ""))
+        + (blocks(f"*{ratings_line}.*") if ratings_line else []),
         "statuses": [{"label": status.label, "colour": status.colour, "meaning": status.meaning,
                       "swatch_text": status.label} for status in plan.statuses],
         "sro_introduction": blocks(meta.get("sro_introduction", "")),

@@ -75,9 +75,9 @@ def meeting_date(report: SourceFile) -> PlanDate:
 
 
 def as_of(report: SourceFile) -> datetime.date:
-    value = report.data.get("as_of") or report.data["meeting"]["date"]
-    date = PlanDate.parse(value)
-    return date.first_day if date.day else date.last_day
+    from plangen.progress import report_as_of
+
+    return report_as_of(report.data)
 
 
 def document_title(report: SourceFile) -> str:

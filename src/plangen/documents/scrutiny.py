@@ -4,8 +4,8 @@ Generated tables, placed by `[generated: NAME]` in the narrative or a section's 
   work-stream-status     work stream, SRO, progress status (roll-up of actions; the report's
                          officer judgement where set, with both shown when they disagree)
   status-counts          actions by status per priority
-  due-next               actions due after the as-of date and up to next_period_end (default +1 month)
-  past-due               actions past their date and not complete at the as-of date
+  due-next               actions and steps due from the as-of date up to next_period_end (default +1 month)
+  past-due               actions and steps past their date, the action not complete at the as-of date
   changes                what changed in the plan since the report's `compare_with` git revision
   status-chart           the status counts as a bar chart (alt text, then the counts as a table)
   indicator-performance  areas of strength and of underperformance computed from the indicators
@@ -24,8 +24,8 @@ from plangen import progress
 from plangen.dates import PlanDate
 from plangen.documents import report as cover
 from plangen.documents.common import TableSpec
-from plangen.text import shorten
 from plangen.model import Plan
+from plangen.text import shorten
 from plangen.yamlio import SourceFile
 
 NAME = "scrutiny-update"
@@ -50,9 +50,10 @@ def _note(text: str) -> list[dict]:
 def work_stream_status(plan: Plan, report: SourceFile) -> list[dict]:
     overrides = report.data.get("work_stream_status") or {}
     statuses = plan.status_by_id
+    as_of = cover.as_of(report)
     rows, fills = [], []
     for stream in plan.work_streams:
-        computed = progress.roll_up(plan, progress.work_stream_actions(plan, stream.id), cover.as_of(report))
+        computed = progress.roll_up(plan, progress.work_stream_actions(plan, stream.id), as_of)
         judged = statuses.get(overrides.get(stream.id, ""))
         shown = judged or computed
         text = shown.label if shown else progress.NOT_RATED
@@ -60,6 +61,8 @@ def work_stream_status(plan: Plan, report: SourceFile) -> list[dict]:
             text = f"{judged.label} (officers' judgement; the actions roll up to {computed.label})"
         elif judged and not computed:
             text = f"{judged.label} (officers' judgement; no action rated yet)"
+        elif computed:
+            text = progress.roll_up_label(plan, progress.work_stream_actions(plan, stream.id), as_of)
         person = plan.person(stream.sro) if stream.sro else None
         rows.append([stream.name, person.name if person else (stream.sro or ""), text])
         fills.append([None, None, shown.colour if shown else None])
@@ -67,26 +70,28 @@ def work_stream_status(plan: Plan, report: SourceFile) -> list[dict]:
 
 
 def status_counts(plan: Plan, report: SourceFile) -> list[dict]:
+    as_of = cover.as_of(report)
     headers = [plan.labels["priority"]] + [status.label for status in plan.statuses] + [progress.NOT_RATED, "Total"]
     rows = []
     totals = [0] * (len(plan.statuses) + 2)
-    for entry in progress.status_counts(plan, cover.as_of(report)):
+    for entry in progress.status_counts(plan, as_of):
         values = [entry["counts"][status.id] for status in plan.statuses] + [entry["not_rated"], entry["total"]]
         totals = [total + value for total, value in zip(totals, values)]
         rows.append([f"{entry['priority'].number}. {entry['priority'].title}"] + [str(value) for value in values])
     rows.append(["Total"] + [str(value) for value in totals])
     first = 6.0  # the priority's title; the counts share the rest, wide enough for "Complete" on one line
-    return _table(TableSpec(headers, rows, None, [first] + [(17.4 - first) / (len(headers) - 1)] * (len(headers) - 1)))
+    table = _table(TableSpec(headers, rows, None, [first] + [(17.4 - first) / (len(headers) - 1)] * (len(headers) - 1)))
+    return table + _note(progress.counts_note(plan, as_of))
 
 
-def action_list(plan: Plan, actions, as_of: datetime.date) -> TableSpec:
+def milestone_list(plan: Plan, milestones: list[progress.Milestone], as_of: datetime.date) -> TableSpec:
+    """One row per dated action or step: '6.1a | Interim arrangements (in 6.1: Reduce the span…) | JN | Oct 17 | …'."""
     rows = []
-    for action in actions:
-        first_line = shorten(action.text or (action.steps[0].text if action.steps else ""), 160)
-        status = plan.status_by_id.get(action.status_at(as_of) or "")
-        rows.append([action.number, first_line, " / ".join(action.all_leads),
-                     action.deadline.short() if action.deadline else "", status.label if status else progress.NOT_RATED])
-    return TableSpec(["No.", "Action", "Lead", "Due", "Status"], rows, None, [1.3, 9.8, 2.0, 1.8, 2.5])
+    for milestone in milestones:
+        standing = progress.standing(plan, milestone.action, as_of)
+        rows.append([milestone.label, progress.describe(milestone), " / ".join(milestone.leads),
+                     milestone.due.display(), standing.label])
+    return TableSpec(["No.", "Action", "Lead", "Due", "Status"], rows, None, [1.3, 8.2, 1.9, 1.8, 4.2])
 
 
 def status_chart(plan: Plan, report: SourceFile) -> list[dict]:
@@ -149,16 +154,18 @@ def _number(value):
 def due_next(plan: Plan, report: SourceFile) -> list[dict]:
     start = cover.as_of(report)
     end = _next_period_end(report, start)
-    actions = progress.due_between(plan, start, end)
-    heading = _note(f"Actions due from {_long(start)} to {_long(end)}, not complete: {len(actions)}.")
-    return heading + (_table(action_list(plan, actions, start)) if actions else [])
+    milestones = progress.due_between(plan, start, end)
+    heading = _note(f"Actions and steps due from {_long(start)} to {_long(end)}, not complete: "
+                    f"{progress.count_phrase(milestones)}.")
+    return heading + (_table(milestone_list(plan, milestones, start)) if milestones else [])
 
 
 def past_due(plan: Plan, report: SourceFile) -> list[dict]:
     day = cover.as_of(report)
-    actions = progress.past_due(plan, day)
-    heading = _note(f"Actions past their date and not complete at {_long(day)}: {len(actions)}.")
-    return heading + (_table(action_list(plan, actions, day)) if actions else [])
+    milestones = progress.past_due(plan, day)
+    heading = _note(f"Actions and steps past their date and not complete at {_long(day)}: "
+                    f"{progress.count_phrase(milestones)}.")
+    return heading + (_table(milestone_list(plan, milestones, day)) if milestones else [])
 
 
 def _long(day: datetime.date) -> str:

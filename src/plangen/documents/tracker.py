@@ -3,7 +3,8 @@
 Per priority, one landscape table: Improvement Action, Improvement Measure, Lead Accountability,
 Progress to Date, Action Progress RAG, Next Steps — from the actions' measures and their latest
 progress entries. The report file's `tracker:` filters by work stream, by priorities, or to
-actions that are off track (latest status ranked worse than "on track", or past due and not complete).
+actions that are off track (status ranked worse than "on track", or a date — the action's or a step's —
+passed and the action not complete). The action cell opens with each dated part: "6.1a: due Oct 17, past due".
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from plangen import progress
 from plangen import text as narrative
 from plangen.documents import report as cover
-from plangen.documents.common import blocks, cell_blocks, lines
+from plangen.documents.common import blocks, lines
 from plangen.model import Action, Plan
 from plangen.yamlio import SourceFile
 
@@ -25,11 +26,11 @@ def title(plan: Plan, report: SourceFile) -> str:
 
 
 def off_track(plan: Plan, action: Action, as_of) -> bool:
-    status = plan.status_by_id.get(action.status_at(as_of) or "")
+    standing = progress.standing(plan, action, as_of)
     on_track_rank = min((item.rank for item in plan.statuses if not item.complete), default=0)
-    if status and status.rank > on_track_rank and not status.complete:
+    if standing.past_due:
         return True
-    return bool(action.deadline and action.deadline.last_day < as_of and not progress.complete(plan, action, as_of))
+    return bool(standing.status and standing.status.rank > on_track_rank and not standing.complete)
 
 
 def selected(plan: Plan, report: SourceFile) -> list[tuple]:
@@ -49,24 +50,44 @@ def selected(plan: Plan, report: SourceFile) -> list[tuple]:
     return chosen
 
 
+def when_lines(plan: Plan, action: Action, standing: progress.Standing) -> list[str]:
+    """'6.1a: due Oct 17, past due', '6.3: ongoing from Oct 17', '6.9: review in May 18'; 'no date' when none."""
+    lines_ = []
+    for milestone in progress.milestones(action):
+        late = ", past due" if milestone in standing.past_due else ""
+        when = milestone.when()
+        lines_.append(f"{milestone.label}: {when}{late}" if milestone.step else f"{when[:1].upper()}{when[1:]}{late}")
+    return lines_ or ["No date set"]
+
+
 def row(plan: Plan, action: Action, as_of) -> dict:
+    from docxtpl import RichText
+
     latest = action.progress_at(as_of)
-    status = plan.status_by_id.get(action.status_at(as_of) or "")
+    standing = progress.standing(plan, action, as_of)
+    status = standing.status
     leads = [plan.person(lead).name if plan.person(lead) else lead for lead in action.all_leads]
     text_blocks = blocks(action.text) + [item for step in action.steps for item in blocks(f"{step.letter}. {step.text}")]
-    due = action.deadline.short() if action.deadline else ""
+    dates = {"kind": "paragraph", "text": RichText("\n".join(when_lines(plan, action, standing)), italic=True)}
     return {
-        "number": action.number + (f" (due {due})" if due else ""),
-        "action": cell_blocks(text_blocks),
+        "number": action.number,
+        "action": [dates] + text_blocks,
         # an empty cell reads as a rendering fault to a Board member; say what is missing
         "measures": lines(action.measures or ["None set yet"]),
         "lead": lines(leads),
         "progress": lines([f"{latest.date.short() if latest.date else ''}: {' '.join(latest.note.split())}".strip(": ")]
                           if latest and latest.note else ["No progress reported yet"]),
-        "status_label": status.label if status else progress.NOT_RATED,
+        "status_label": standing.label,
         "status_colour": status.colour if status else "FFFFFF",
         "next_steps": lines([" ".join(latest.next_steps.split())] if latest and latest.next_steps else ["None recorded"]),
+        "stale": standing.stale,
     }
+
+
+def _long(day) -> str:
+    from plangen.dates import PlanDate
+
+    return PlanDate(day.year, day.month, day.day).long()
 
 
 def build_context(plan: Plan, report: SourceFile) -> dict:
@@ -87,7 +108,8 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
         "title": data["subject"],
         "subtitle": f"{data['meeting']['committee']}, {cover.meeting_date(report).long()}",
         "introduction": introduction,
-        "filter_line": ("Showing " + "; ".join(described)) if described else "",
+        # the date the statuses are true at, where a Board member looks before reading the tables
+        "filter_line": f"Progress as at {_long(cover.as_of(report))}" + ("; showing " + "; ".join(described) if described else ""),
         "priorities": [{
             "heading": f"{priority.number}. {priority.title}",
             "banner": streams[priority.work_stream].name if priority.work_stream in streams else "",
