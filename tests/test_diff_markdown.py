@@ -45,9 +45,14 @@ def test_people_by_name_with_the_change_marked(comment):
 def test_dates_in_full_with_the_changed_words_marked(comment):
     assert row(comment, "action 5.4", "Date changed") == \
         "| action 5.4 | Ongoing / test impact in ~~March~~ **May** 2018 (slipped 2 months) |"
+    # the draft dated action 6.1 itself ("Interim arrangements 2 Oct 17"); the approved plan dates its two new steps
     dates = row(comment, "action 6.1", "Date changed")
-    assert "October" in dates and "April 2018" in dates  # was "Interim arrangements 2 Oct 17", now "a. Oct 17; b. Apr 18"
-    assert not re.search(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d\d\b", dates)
+    assert dates == "| action 6.1 | ~~Interim arrangements 2 October 2017~~ **(none)** |"
+    steps = [row(comment, "action 6.1a", "Step added"), row(comment, "action 6.1b", "Step added")]
+    assert steps == ["| action 6.1a | Interim arrangements (due October 2017) |",
+                     "| action 6.1b | Permanent arrangements (due April 2018) |"]
+    for line in [dates] + steps:
+        assert not re.search(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d\d\b", line)
 
 
 def test_reworded_text_marks_inserted_and_deleted_words(comment):

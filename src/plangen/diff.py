@@ -222,11 +222,13 @@ def date_changes(old: Action, new: Action) -> list[Change]:
                                   slip_months=_months_later(before.due, after.due),
                                   old_in_full=before.due.display(True), new_in_full=after.due.display(True)))
     for step in added:
-        due = f" (due {step.due.display()})" if step.due.is_set else ""
-        changes.append(Change("step-added", f"action {new.number}{step.letter}", new=_first_line(step.text, 80) + due))
+        due, in_full = (f" (due {step.due.display()})", f" (due {step.due.display(True)})") if step.due.is_set else ("", "")
+        text = _first_line(step.text, 80)
+        changes.append(Change("step-added", f"action {new.number}{step.letter}", new=text + due, new_in_full=text + in_full))
     for step in removed:
-        due = f" (was due {step.due.display()})" if step.due.is_set else ""
-        changes.append(Change("step-removed", f"action {old.number}{step.letter}", old=_first_line(step.text, 80) + due))
+        due, in_full = (f" (was due {step.due.display()})", f" (was due {step.due.display(True)})") if step.due.is_set else ("", "")
+        text = _first_line(step.text, 80)
+        changes.append(Change("step-removed", f"action {old.number}{step.letter}", old=text + due, old_in_full=text + in_full))
     return changes
 
 

@@ -90,6 +90,8 @@ def _slip_note(change: diff.Change) -> str:
 
 def _markdown_detail(change: diff.Change) -> str:
     """The change in a councillor's words: names and full dates, the changed words struck out and in bold."""
+    if change.kind in ("step-added", "step-removed"):
+        return _cell(change.new_in_full or change.old_in_full or change.detail)
     if change.old_in_full or change.new_in_full:
         before, after = change.old_in_full or "(none)", change.new_in_full or "(none)"
         return _markdown_words(diff.word_diff(before, after)) + _slip_note(change)
@@ -101,6 +103,8 @@ def _priority_of(subject: str, old, new) -> str | None:
         return subject.removeprefix("priority ")
     if subject.startswith("action "):
         number = subject.removeprefix("action ")
+        if re.fullmatch(r".*\d[a-z]", number):  # a step: "6.1a" belongs to action 6.1
+            number = number[:-1]
         action = new.actions_by_number.get(number) or old.actions_by_number.get(number)
         return action.priority if action else None
     return None
