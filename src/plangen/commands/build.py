@@ -165,7 +165,7 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
     for report in plan.reports:
         module = registry.REPORT_KINDS.get(report.data.get("kind"))
         if module is not None:
-            key, provenance = made_from(module.TEMPLATE, report.path)
+            key, provenance = made_from(report.data.get("template") or module.TEMPLATE, report.path)
             papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report, provenance=provenance:
                                 report_document(plan, report, provenance), key,
                                 cites_plan="[plan page" in (report.text or "").lower()))

@@ -74,7 +74,9 @@ def report_document(plan, report, provenance: dict | None = None) -> bytes:
         legible_cells(document.docx)
         record(document.docx, provenance)
 
-    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan, report), finishing)
+    # a report may name its own template (`template:`), as the papers' README section describes
+    template = render.template_path(plan.root, report.data.get("template") or module.TEMPLATE)
+    return render.produce(template, module.build_context(plan, report), finishing)
 
 
 def record(document, provenance: dict | None) -> None:
