@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 from ruamel.yaml import YAML
 
 from conftest import REPO, SCAFFOLD_PLAN, run_cli
@@ -49,7 +50,9 @@ def schemas() -> dict[str, dict]:
 
 @lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
-    registry = Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas().values())
+    # the schemas name each other by file name, as any JSON Schema tool reading them from a folder does
+    registry = Registry().with_resources((name, Resource.from_contents(schema, default_specification=DRAFT202012))
+                                         for name, schema in schemas().items())
     return Draft202012Validator(schemas()[f"{kind}.schema.json"], registry=registry)
 
 
