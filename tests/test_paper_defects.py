@@ -221,3 +221,15 @@ def test_validate_reports_rag_words_that_are_not_the_scales():
     reported = {(finding["subject"].split()[-1], re.search(r"RAG '([^']+)'", finding["message"]).group(1)) for finding in findings}
     assert reported == expected
     assert all(finding["file"].endswith("indicators.yaml") and finding["line"] > 1 for finding in findings)
+
+
+def test_plan_and_tracker_narrative_use_the_same_dialect():
+    """The plan document and tracker read narrative with the papers' dialect: text prints as typed,
+    ordered lists keep their numbers, a link keeps its target, a hard break stays a break."""
+    from plangen.text import parse
+
+    blocks = parse("3. keep snake_case_name &amp; <b>  \nnext line\n4. see [the plan](https://example.org/plan)\n")
+    first, second = ["".join(run[0] for run in block["inline"].runs) for block in blocks]
+    assert first == "3. keep snake_case_name &amp; <b>\nnext line"
+    assert second == "4. see the plan (https://example.org/plan)"
+    assert "<w:br/>" in blocks[0]["inline"].rich().xml

@@ -69,13 +69,23 @@ class Inline:
     def plain(self) -> str:
         return "".join(run[0] for run in self.runs)
 
+    def _lines(self):
+        for text, bold, italic in self.runs:
+            for index, line in enumerate(text.split("\n")):
+                if index:
+                    yield "\n", bold, italic
+                yield line, bold, italic
+
     def rich(self, prefix: str = ""):
         from docxtpl import RichText
 
         rich = RichText()
         if prefix:
             rich.add(prefix)
-        for text, bold, italic in self.runs:
+        for text, bold, italic in self._lines():
+            if text == "\n":
+                rich.xml += "<w:r><w:br/></w:r>"  # a hard line break, as typed
+                continue
             if not text:
                 continue
             # '[page: lead-officers]' becomes a page number field (plangen.page_references)
@@ -93,6 +103,7 @@ class Inline:
 def _inline(token, references: bool) -> Inline:
     runs = []
     bold = italic = False
+    link_words, target = 0, ""
     literal: list[bool] = []  # per open emphasis: written with underscores, so printed as typed
     for child in token.children or []:
         if child.type in ("strong_open", "em_open", "strong_close", "em_close"):
@@ -112,8 +123,20 @@ def _inline(token, references: bool) -> Inline:
         elif child.type in ("text", "code_inline", "html_inline"):
             text = child.content
             runs.append((council_references(text) if references else text, bold, italic))
-        elif child.type in ("softbreak", "hardbreak"):
+        elif child.type == "softbreak":
             runs.append((" ", bold, italic))
+        elif child.type == "hardbreak":
+            runs.append(("\n", bold, italic))
+        elif child.type == "link_open":
+            link_words = len(runs)
+            target = child.attrs.get("href", "")
+        elif child.type == "link_close":
+            # documents without hyperlinks (the plan, the tracker) print the target after the words
+            if "".join(run[0] for run in runs[link_words:]).strip() != target:
+                runs.append((f" ({target})", bold, italic))
+        elif child.type == "image":
+            alt = "".join(grandchild.content for grandchild in child.children or [])
+            runs.append((f"[{alt or child.attrs.get('src', '')}]", bold, True))
     return Inline(runs)
 
 
@@ -135,11 +158,18 @@ def parse(text: str, references: bool = False) -> list[dict]:
     depth = 0
     table_rows: list[list[Inline]] | None = None
     row: list[Inline] = []
+    numbers: list[int | None] = []  # per open list: the next item's number, None for bullets
+    number = None
     for index, token in enumerate(tokens):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
+            numbers.append(int(token.attrs.get("start", 1)) if token.type == "ordered_list_open" else None)
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
+            numbers.pop()
+        elif token.type == "list_item_open" and numbers and numbers[-1] is not None:
+            number = int(token.info) if token.info.isdigit() else numbers[-1]
+            numbers[-1] = number + 1
         elif token.type == "table_open":
             table_rows = []
         elif token.type == "table_close":
@@ -153,6 +183,11 @@ def parse(text: str, references: bool = False) -> list[dict]:
             inline = _inline(token, references)
             if table_rows is not None:
                 row.append(inline)
+                continue
+            if number is not None:
+                # an ordered item keeps its number, as typed (the start value included)
+                blocks.append({"kind": "paragraph", "inline": Inline([(f"{number}. ", False, False)] + inline.runs)})
+                number = None
                 continue
             if depth == 0:
                 kind = "paragraph"
