@@ -279,13 +279,20 @@ def plan_template() -> Document:
     grid = table(document, ["{{ labels.work_stream }}", "{{ labels.priority }}", "Ofsted recommendations", "Page"], None)
     tag_row(grid, "{%tr for row in overview_rows %}")
     row = grid.add_row()
-    texts = ["{{ row.work_stream }}", "{{ row.priority }}", "{{ row.recommendations }}", "{{r row.page }}"]
+    texts = ["{% cellbg row.work_stream_colour %}{{r row.work_stream }}", "{{ row.priority }}", "{{ row.recommendations }}",
+             "{{r row.page }}"]
     for cell, text in zip(row.cells, texts):
         cell.paragraphs[0].text = text
         cell.paragraphs[0].style = document.styles["Table Text"]
     set_cant_split(row)
     tag_row(grid, "{%tr endfor %}")
     finish_table(grid, [4.5, 13.5, 6.0, 2.0])
+
+    # the plan on a page, a figure plangen draws from the data
+    para(body, "{%p if plan_figure %}")
+    para(body, "{{ plan_figure.heading }}", "Heading 2", page_break_before=True)
+    para(body, "{{p plan_figure.table }}")
+    para(body, "{%p endif %}")
 
     # vision
     para(body, "{%p if vision %}")

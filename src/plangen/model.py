@@ -267,6 +267,12 @@ class WorkStream:
     name: str
     colour: str | None = None
     sro: str | None = None
+    colour_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """'Practice (dark blue)': the colour named, for readers who cannot see it."""
+        return f"{self.name} ({self.colour_name})" if self.colour_name else self.name
 
 
 @dataclass

@@ -332,7 +332,8 @@ class Builder:
             status=meta.get("status", "draft"),
             labels={**model.DEFAULT_LABELS, **(meta.get("labels") or {})},
             statuses=statuses,
-            work_streams=[model.WorkStream(item.get("id", ""), item.get("name", ""), item.get("colour"), item.get("sro"))
+            work_streams=[model.WorkStream(item.get("id", ""), item.get("name", ""), item.get("colour"), item.get("sro"),
+                                           item.get("colour_name"))
                           for item in meta.get("work_streams") or []],
             recommendations=[model.Recommendation(item.get("number", ""), item.get("text", ""), item.get("to", ""))
                              for item in inspection.get("recommendations") or []],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
+from plangen.contrast import text_colour_for
 from plangen.errors import RenderError
 
 TWIPS_PER_CM = 567
@@ -113,4 +114,50 @@ def table_xml(spec) -> RawXml:
             parts.append(_cell(content, width if spec.widths_cm else None, fill))
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
+    return RawXml("".join(parts))
+
+
+def _attribute(value: str) -> str:
+    return text(value).replace('"', "&quot;")
+
+
+def figure_table(columns: list[dict], banner: str, caption: str, description: str) -> RawXml:
+    """A one-page visual drawn as a table: a banner across the top, then one coloured column per
+    group ({title, subtitle, colour, items}). Its caption and description are the table's alt text,
+    so a screen reader announces what the picture shows."""
+    count = max(len(columns), 1)
+    width = int(DEFAULT_TABLE_WIDTH_CM * TWIPS_PER_CM / count)  # the grid's nominal widths; the table fills the page
+    parts = [
+        "<w:tbl><w:tblPr>",
+        '<w:tblStyle w:val="TableGrid"/>',
+        '<w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/>',
+        f'<w:tblCaption w:val="{_attribute(caption)}"/><w:tblDescription w:val="{_attribute(description)}"/>',
+        "</w:tblPr>",
+        "<w:tblGrid>" + f'<w:gridCol w:w="{width}"/>' * count + "</w:tblGrid>",
+        '<w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="true"/></w:trPr>'
+        f'<w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/><w:gridSpan w:val="{count}"/>'
+        '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr>'
+        f'<w:p><w:pPr><w:jc w:val="center"/><w:spacing w:before="120" w:after="120"/></w:pPr>'
+        f'{run(banner, bold=True, italic=True, size_points=12)}</w:p></w:tc></w:tr>',
+        '<w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="true"/></w:trPr>',
+    ]
+    for column in columns:
+        fill = column.get("colour") or "1F3A5F"
+        ink = text_colour_for(fill)
+        heading = run(column["title"], bold=True, size_points=11, colour=ink)
+        if column.get("subtitle"):
+            heading += "<w:r><w:br/></w:r>" + run(column["subtitle"], size_points=9, colour=ink)
+        parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+                     f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/></w:tcPr>'
+                     f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{heading}</w:p></w:tc>')
+    parts.append("</w:tr>")
+    parts.append('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>')
+    for column in columns:
+        fill = column.get("colour") or "1F3A5F"
+        items = "".join(f'<w:p><w:pPr><w:spacing w:after="80"/></w:pPr>{run(item, size_points=9)}</w:p>'
+                        for item in column.get("items") or []) or "<w:p/>"
+        parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:tcBorders>'
+                     f'<w:left w:val="single" w:sz="24" w:color="{fill}"/><w:right w:val="single" w:sz="24" w:color="{fill}"/>'
+                     f'<w:bottom w:val="single" w:sz="24" w:color="{fill}"/></w:tcBorders></w:tcPr>{items}</w:tc>')
+    parts.append("</w:tr></w:tbl>")
     return RawXml("".join(parts))

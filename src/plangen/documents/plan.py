@@ -5,7 +5,8 @@ Context (also printed by `plangen context plan`):
   introduction, our_plan, conditions, governance, status_introduction, sro_introduction,
   lead_officers_introduction: lists of blocks {kind, text}
   vision: {introduction: blocks, statement, what_we_will_do: [str]} or None
-  overview_rows: [{work_stream, priority, recommendations, page}]   ("Our plan" table)
+  overview_rows: [{work_stream, work_stream_colour, priority, recommendations, page}]   ("Our plan" table)
+  plan_figure: {heading, table} or None   the plan on a page, a one-page figure with alt text
   statuses: [{label, colour, meaning, swatch_text}]
   sro_rows: [{work_stream, priority, sro}]
   sections: [{name, priorities: [priority]}]   one per work stream (name None without work streams)
@@ -26,6 +27,8 @@ from plangen.dates import PlanDate
 from plangen.documents.common import remove_last_column
 from plangen.documents.common import blocks, bookmark, cell_blocks, leads_text, lines, page_reference, person_display
 from plangen.model import Action, Plan, Priority
+from plangen.contrast import is_colour, text_colour_for
+from plangen.wordxml import RawXml, figure_table, run
 
 NAME = "plan"
 TEMPLATE = "plan.docx"
@@ -162,7 +165,7 @@ def priority_context(plan: Plan, priority: Priority, index: int, new_page: bool)
         "heading": f"{priority.number}. {priority.title}",
         "bookmark": bookmark(bookmark_name(priority), index + 1),
         "new_page": new_page,
-        "banner": stream.name if stream else "",
+        "banner": stream.label if stream else "",
         "banner_colour": (stream.colour or "1F3A5F") if stream else "FFFFFF",
         "sro": person_display(plan, priority.sro),
         "introduction": blocks(priority.introduction),
@@ -177,6 +180,39 @@ def priority_context(plan: Plan, priority: Priority, index: int, new_page: bool)
         "voices": [{"heading": f"What we hope {voice.who} will say", "statements": voice.statements}
                    for voice in priority.voices if voice.statements],
     }
+
+
+def _colour(value: str | None, default: str) -> str:
+    return value.upper() if is_colour(value) else default
+
+
+def _coloured_text(text: str, fill: str | None) -> RawXml:
+    """A run readable on its cell's fill: black or white, whichever contrasts more."""
+    return RawXml(run(text, bold=True, colour=text_colour_for(_colour(fill, "FFFFFF"))) if text else "")
+
+
+def plan_figure(plan: Plan) -> dict | None:
+    """'Our plan on a page': the vision over one column per work stream, in its colour, with its
+    priorities; drawn from the data as a table with alt text, so it fits a page and reads aloud."""
+    on_a_page = plan.meta.get("plan_on_a_page")
+    if not on_a_page or not plan.priorities:
+        return None
+    vision = on_a_page.get("vision") or (plan.meta.get("vision") or {}).get("statement") or plan.title
+    columns = []
+    for stream in plan.work_streams or [None]:
+        priorities = [priority for priority in plan.priorities
+                      if stream is None or priority.work_stream == stream.id]
+        if stream is not None and not priorities:
+            continue
+        columns.append({"title": stream.name if stream else plan.labels["priorities"],
+                        "subtitle": stream.colour_name or "" if stream else "",
+                        "colour": _colour(stream.colour if stream else None, "1F3A5F"),
+                        "items": [f"{priority.number}. {priority.title}" for priority in priorities]})
+    heading = "Our plan on a page"
+    description = (f"{heading}. Vision: {vision}. " + " ".join(
+        f"{column['title']}" + (f" ({column['subtitle']})" if column["subtitle"] else "") + ": "
+        + "; ".join(column["items"]) + "." for column in columns))
+    return {"heading": heading, "table": figure_table(columns, vision, heading, description)}
 
 
 def build_context(plan: Plan, report=None) -> dict:
@@ -205,7 +241,9 @@ def build_context(plan: Plan, report=None) -> dict:
         stream_name = stream.name if stream and priority.work_stream != previous_stream else ""
         previous_stream = priority.work_stream
         overview_rows.append({
-            "work_stream": stream_name,
+            # the work stream's cells carry its colour, named in the first for readers who cannot see it
+            "work_stream": _coloured_text(stream.label if stream_name else "", stream.colour if stream else None),
+            "work_stream_colour": _colour(stream.colour if stream else None, "FFFFFF"),
             "priority": f"{priority.number}. {priority.title}",
             "recommendations": _recommendations_text(priority),
             "page": page_reference(bookmark_name(priority)),
@@ -252,6 +290,7 @@ def build_context(plan: Plan, report=None) -> dict:
         "sro_introduction": blocks(meta.get("sro_introduction", "")),
         "sro_rows": sro_rows,
         "overview_rows": overview_rows,
+        "plan_figure": plan_figure(plan),
         "sections": sections,
         "lead_officers_introduction": blocks(meta.get("lead_officers_introduction", "")),
         "lead_officers": [{"id": person.id or "", "name": person.name, "role": person.role}
