@@ -267,6 +267,16 @@ ATTRIBUTE_NAMES = sorted({name for value in _sample_objects() for name in dir(va
                             "read", "write", "open", "mro", "gi_frame", "f_globals", "func_globals"})
 
 
+def test_format_methods_are_refused_like_any_other():
+    from jinja2 import Undefined
+
+    from plangen.sandbox import environment
+
+    sandbox = environment()
+    for name in ("format", "format_map", "encode", "maketrans"):
+        assert isinstance(sandbox.getattr("text", name), Undefined), name
+
+
 @settings(max_examples=400, deadline=None)
 @given(name=st.one_of(st.sampled_from(ATTRIBUTE_NAMES),
                       st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=20)),

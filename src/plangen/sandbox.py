@@ -178,6 +178,9 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
             if attribute in SAFE_METHODS[dict]:
                 return getattr(obj, attribute)
             return self.undefined(obj=obj, name=attribute)
+        if type(obj) in SAFE_METHODS and attribute not in SAFE_METHODS[type(obj)]:
+            # before Jinja's own lookup, which hands out str.format (wrapped) without asking
+            return self.unsafe_undefined(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj, argument):
