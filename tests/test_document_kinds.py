@@ -54,7 +54,8 @@ def installed_kind(tmp_path) -> dict:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: action-register\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[plangen.kinds]\naction-register = action_register\n")
-    return {**os.environ, "PYTHONPATH": str(site)}
+    path = os.pathsep.join(part for part in (str(site), os.environ.get("PYTHONPATH", "")) if part)
+    return {**os.environ, "PYTHONPATH": path}
 
 
 def plangen(environment, *arguments) -> subprocess.CompletedProcess:

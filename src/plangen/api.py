@@ -29,7 +29,7 @@ def validate(plan_dir: Path | None, as_of: datetime.date | None = None):
     from plangen.repository import find_plan_dir
     from plangen.validate import validate as run_rules
 
-    return run_rules(find_plan_dir(plan_dir), as_of)
+    return run_rules(find_plan_dir(Path(plan_dir) if plan_dir is not None else None), as_of)
 
 
 def load(plan_dir: Path | None):

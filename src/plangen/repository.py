@@ -277,6 +277,8 @@ class Builder:
             number=number,
             title=data.get("title", ""),
             groups=groups,
+            printed_number=data.get("printed_number"),
+            labels={key: text(value) for key, value in fields(data.get("labels")).items()},
             work_stream=data.get("work_stream"),
             sro=data.get("sro"),
             sro_as_printed=data.get("sro_as_printed"),
@@ -363,6 +365,7 @@ class Builder:
             workforce=[source.data for source in by_kind.get("workforce", [])],
             reports=by_kind.get("report", []),
             files=sources,
+            layout=model.Layout.from_data(meta.get("layout")),
         )
 
 
