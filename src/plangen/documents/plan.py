@@ -5,15 +5,19 @@ Context (also printed by `plangen context plan`):
   introduction, our_plan, conditions, governance, status_introduction, sro_introduction,
   lead_officers_introduction: lists of blocks {kind, text}
   vision: {introduction: blocks, statement, what_we_will_do: [str]} or None
-  overview_rows: [{work_stream, priority, recommendations, page}]   ("Our plan" table)
+  overview_rows: [{work_stream, priority, recommendations, page}]   ("Our plan" table; overview_columns
+    names the columns kept, the others are dropped after rendering)
+  show_status_key, show_lead_officers: whether those parts print (plan.yaml layout, status scale)
   statuses: [{label, colour, meaning, swatch_text}]
   sro_rows: [{work_stream, priority, sro}]
+  action_columns: the action table's column headings, as printed (the layout's, less empty ones)
   sections: [{name, priorities: [priority]}]   one per work stream (name None without work streams)
-    priority: {number, heading, bookmark, new_page, banner, banner_colour, sro, introduction,
-               recommendations_heading, recommendations: [rich], issues, objectives, outcomes,
-               measured_by, rows, what_good_looks_like, voices: [{heading, statements}]}
-    rows: group rows {group, note} and action rows {number, issue, blocks, lead, partners, due,
-          status_label, status_colour}; lead, partners and due are lines ("a. Dec 17") in one paragraph
+    priority: {number (as printed), heading, bookmark, new_page, banner, banner_colour, sro, labels,
+               sections: [part]}   parts in the layout's order
+    part: {kind: 'list', heading, blocks} or {kind: 'actions', heading: '', rows}
+    rows: group rows {group, note} and action rows {number, issue, blocks, milestone, due, lead, partners,
+          status_label, status_colour, progress}; a milestone row (steps: rows) has no number and
+          continues the action above; due, lead and partners are lines in one paragraph
   lead_officers: [{id, name, role}]
   success_measures: {heading, introduction, tables: [{title, entries: [{heading, measures}]}]} or None
   plan_on_a_page: {heading, work_streams, vision, priorities: [{title, including}], actions, success_measures} or None
