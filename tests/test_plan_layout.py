@@ -207,3 +207,18 @@ def test_croydon_plan_text_matches_the_baseline(tmp_path):
             differences.append((" ".join(baseline[a1:a2]), " ".join(today[b1:b2])))
     unexpected = [difference for difference in differences if difference not in allowed]
     assert not unexpected, unexpected[:10]
+
+
+def test_a_layout_leaving_out_milestones_and_leads_still_prints_them(tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(NORTHSHIRE, plan)
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    for column in ("    - column: milestones\n      width: 9.0\n", "    - column: lead\n      width: 4.9\n"):
+        assert column in text
+        text = text.replace(column, "")
+    (plan / "plan.yaml").write_text(text, encoding="utf-8")
+    completed = run_cli("render", "plan", "--plan", plan, "--output", tmp_path / "out")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    tables = action_tables(Document(str(tmp_path / "out" / "improvement-plan.docx")))
+    labels = load(NORTHSHIRE / "plan.yaml")["labels"]
+    assert all(rows[0] == ["No.", labels["action"], labels["step"], labels["due"], labels["lead"]] for rows in tables)

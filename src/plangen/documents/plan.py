@@ -135,7 +135,13 @@ def action_columns(plan: Plan) -> list[Column]:
     chosen = [column for column in plan.layout.columns if holds[column.key] or column.always]
     if not plan.statuses:
         chosen = [column for column in chosen if column.key != "status"]
-    return chosen or [Column("action", 1.0)]
+    # every action, milestone, date and lead in the data is printed, whatever the layout leaves out
+    order = list(COLUMNS)
+    for key in ("number", "action", "milestones", "due", "lead"):
+        if holds[key] and key not in [column.key for column in chosen]:
+            position = sum(order.index(column.key) < order.index(key) for column in chosen)
+            chosen.insert(position, Column(key, COLUMNS[key][1]))
+    return chosen
 
 
 def overview_columns(plan: Plan) -> list[str]:
