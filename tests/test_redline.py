@@ -146,3 +146,14 @@ def test_the_redline_has_the_plan_documents_page_header_and_labels(pair):
 def test_the_redline_opens_in_libreoffice(pair):
     text = convert_to_pdf_text(pair["redline"])
     assert "Contents" in text
+
+
+def test_diff_reads_the_northshire_changes(tmp_path):
+    import json
+
+    amended = northshire_amended(tmp_path)
+    completed = run_cli("diff", NORTHSHIRE, amended, "--format", "json")
+    assert completed.returncode == 0, completed.stderr
+    changes = {(change["kind"], change["subject"]) for change in json.loads(completed.stdout)["changes"]}
+    assert ("removed", "action 9.4") in changes
+    assert ("due", "action 1.1") in changes and ("text", "action 1.1") in changes and ("lead", "action 1.1") in changes
