@@ -12,7 +12,7 @@ Context (also printed by `plangen context plan`):
   sro_rows: [{work_stream, priority, sro}]
   action_columns: the action table's column headings, as printed (the layout's, less empty ones)
   sections: [{name, priorities: [priority]}]   one per work stream (name None without work streams)
-    priority: {number (as printed), heading, bookmark, new_page, banner, banner_colour, sro, labels,
+    priority: {number (as printed), heading, bookmark, new_page, banner, banner_colour, sro, labels, rows,
                sections: [part]}   parts in the layout's order
     part: {kind: 'list', heading, blocks} or {kind: 'actions', heading: '', rows}
     rows: group rows {group, note} and action rows {number, issue, blocks, milestone, due, lead, partners,
@@ -315,6 +315,7 @@ def priority_context(plan: Plan, priority: Priority, index: int, new_page: bool)
         "banner_colour": (stream.colour or "1F3A5F") if stream else "FFFFFF",
         "sro": person_display(plan, priority.sro),
         "labels": labels,
+        "rows": rows,  # also in its 'actions' part; kept here for templates that place the table themselves
         "sections": priority_sections(plan, priority, labels, rows),
     }
 
