@@ -222,3 +222,12 @@ def test_a_layout_leaving_out_milestones_and_leads_still_prints_them(tmp_path):
     tables = action_tables(Document(str(tmp_path / "out" / "improvement-plan.docx")))
     labels = load(NORTHSHIRE / "plan.yaml")["labels"]
     assert all(rows[0] == ["No.", labels["action"], labels["step"], labels["due"], labels["lead"]] for rows in tables)
+
+
+def test_the_example_validates_and_is_in_canonical_form():
+    completed = run_cli("validate", NORTHSHIRE, "--as-of", "2026-03-15")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "0 errors" in completed.stdout
+    for rule in ("tbc-lead", "tbc-date", "placeholder-action"):  # a draft that says what it does not know yet
+        assert f"[{rule}]" in completed.stdout
+    assert run_cli("fmt", "--check", NORTHSHIRE).returncode == 0
