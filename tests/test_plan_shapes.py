@@ -66,3 +66,13 @@ def test_items_of_the_wrong_type_are_findings_not_crashes(areas_plan, old, new, 
     assert completed.returncode == 1, completed.stdout + completed.stderr
     line, _ = position(text, at)
     assert f"01-front-door.yaml:{line}:" in completed.stdout, completed.stdout
+
+
+def test_a_milestone_markdown_reads_as_nothing_is_printed_as_written(areas_plan, tmp_path):
+    priority = areas_plan / "priorities" / "01-front-door.yaml"
+    edit(priority, "- text: Launch briefings for schools and GPs", '- text: "0."')
+    completed = run_cli("render", "plan", "--plan", areas_plan, "--output", tmp_path / "out")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    document = Document(str(tmp_path / "out" / "improvement-plan.docx"))
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert any("0." in row and "Jun–Sep 2026" in row for row in rows)

@@ -17,6 +17,11 @@ def blocks(markdown: str, references: bool = True) -> list[dict]:
                     [run for cell in row for run in cell.runs + [(" | ", False, False)]][:-1]).rich()})
         else:
             ready.append({"kind": block["kind"], "text": block["inline"].rich()})
+    if not ready and markdown and markdown.strip():
+        # text Markdown reads as nothing ("0." is an empty numbered item) is printed as written
+        from docxtpl import RichText
+
+        ready.append({"kind": "paragraph", "text": RichText(" ".join(markdown.split()))})
     return ready
 
 
