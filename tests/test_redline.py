@@ -156,4 +156,5 @@ def test_diff_reads_the_northshire_changes(tmp_path):
     assert completed.returncode == 0, completed.stderr
     changes = {(change["kind"], change["subject"]) for change in json.loads(completed.stdout)["changes"]}
     assert ("removed", "action 9.4") in changes
-    assert ("due", "action 1.1") in changes and ("text", "action 1.1") in changes and ("lead", "action 1.1") in changes
+    assert ("due", "action 1.1a") in changes and ("text", "action 1.1") in changes and ("lead", "action 1.1") in changes
+    assert ("step-added", "action 9.1c") in changes
