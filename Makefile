@@ -11,6 +11,7 @@ EXAMPLE_REPORT := examples/improvement-update-2018-03/plan/reports/2018-03-13-sc
 build: install
 	$(BIN)/plangen build
 	$(BIN)/plangen render report $(EXAMPLE_REPORT) -o build/examples/improvement-update-2018-03
+	$(BIN)/plangen build examples/northshire-2026/plan --output build/northshire-2026
 
 test: install system-deps lint-deps
 	$(BIN)/python -m pytest -q

@@ -54,10 +54,10 @@ print(time.perf_counter() - start)
 RENDER_STEP = """
 import sys, time
 from pathlib import Path
-from plangen.commands.render import load_valid_plan, render_kind
-plan = load_valid_plan(Path(sys.argv[1]))
+from plangen import api
+plan = api.load(Path(sys.argv[1]))
 start = time.perf_counter()
-render_kind(plan, "plan", Path(sys.argv[2]), refresh=False)
+api.render(plan, "plan", Path(sys.argv[2]), refresh=False)
 print(time.perf_counter() - start)
 """
 

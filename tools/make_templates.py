@@ -86,6 +86,13 @@ def set_col_widths(table, widths_cm):
             column += span
 
 
+def set_caption(table, text: str):
+    """The table's accessible caption; plangen also finds its generated-column tables by it."""
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), text)
+    table._tbl.tblPr.append(caption)
+
+
 def merge_row(row):
     first, last = row.cells[0], row.cells[-1]
     return first.merge(last)
@@ -287,6 +294,7 @@ def plan_template() -> Document:
     set_cant_split(row)
     tag_row(grid, "{%tr endfor %}")
     finish_table(grid, [4.5, 13.5, 6.0, 2.0])
+    set_caption(grid, "Our plan")
 
     # the plan on a page, a figure plangen draws from the data
     para(body, "{%p if plan_figure %}")
@@ -321,6 +329,7 @@ def plan_template() -> Document:
     para(body, "{%p endif %}")
 
     # status key
+    para(body, "{%p if show_status_key %}")
     para(body, "{{ labels.status_heading }}", "Heading 1")
     first = para(body)
     blocks(body, "status_introduction", first)
@@ -335,6 +344,7 @@ def plan_template() -> Document:
     row.cells[1].paragraphs[0].runs[0].bold = True
     tag_row(grid, "{%tr endfor %}")
     finish_table(grid, [3.0, 4.0, 19.0])
+    para(body, "{%p endif %}")
 
     # SROs
     para(body, "{%p if sro_rows %}")
@@ -372,43 +382,19 @@ def plan_template() -> Document:
     para(body, "{%p if priority.sro %}")
     para(body, "{{ labels.sro }}: {{ priority.sro }}", "Label")
     para(body, "{%p endif %}")
-    para(body, "{%p if priority.introduction %}")
-    first = para(body)
-    blocks(body, "priority.introduction", first)
+    # the priority's parts, in the order and style the plan's layout gives
+    para(body, "{%p for part in priority.sections %}")
+    para(body, "{%p if part.heading %}")
+    para(body, "{{ part.heading }}", "Heading 3")
     para(body, "{%p endif %}")
-    para(body, "{%p if priority.recommendations or priority.issues %}")
-    para(body, "{{ priority.recommendations_heading }}", "Heading 3")
-    para(body, "{%p for recommendation in priority.recommendations %}")
-    para(body, "{{r recommendation }}")
-    para(body, "{%p endfor %}")
-    para(body, "{%p for issue in priority.issues %}")
-    para(body, "{{ issue }}", "List Bullet")
-    para(body, "{%p endfor %}")
-    para(body, "{%p endif %}")
-    for key, label in (("objectives", "objectives"), ("measured_by", "measured_by")):
-        para(body, f"{{%p if priority.{key} %}}")
-        para(body, f"{{{{ labels.{label} }}}}", "Heading 3")
-        para(body, f"{{%p for item in priority.{key} %}}")
-        para(body, "{{ item }}", "List Bullet")
-        para(body, "{%p endfor %}")
-        para(body, "{%p endif %}")
-    para(body, "{%p if priority.outcomes %}")
-    para(body, "{{ labels.outcomes }}", "Heading 3")
-    para(body, "{%p for outcome in priority.outcomes %}")
-    para(body, "{{ outcome.text }}", "List Bullet")
-    para(body, "{%p for sub in outcome.outcomes %}")
-    para(body, "{{ sub }}", "List Bullet 2")
-    para(body, "{%p endfor %}")
-    para(body, "{%p endfor %}")
-    para(body, "{%p endif %}")
-
-    # the action table
-    para(body, "{%p if priority.rows %}")
-    headers = ["{{ labels.number }}", "{{ labels.issue }}", "{{ labels.action }}", "{{ labels.lead }}",
-               "{{ labels.partners }}", "{{ labels.due }}", "{{ labels.status }}"]
-    widths = [1.3, 4.0, 10.6, 1.9, 3.2, 2.6, 2.5]
+    para(body, "{%p if part.kind == 'actions' %}")
+    # the action table: every column plangen knows, in a fixed order; postprocess keeps the layout's
+    headers = ["{{ priority.labels.number }}", "{{ priority.labels.issue }}", "{{ priority.labels.action }}",
+               "{{ priority.labels.step }}", "{{ priority.labels.due }}", "{{ priority.labels.lead }}",
+               "{{ priority.labels.partners }}", "{{ priority.labels.status }}", "{{ priority.labels.progress }}"]
+    widths = [1.3, 4.0, 10.6, 7.0, 2.6, 3.2, 3.2, 2.5, 7.0]
     grid = table(document, headers, widths)
-    tag_row(grid, "{%tr for row in priority.rows %}")
+    tag_row(grid, "{%tr for row in part.rows %}")
     tag_row(grid, "{%tr if row.group %}")
     group_row = grid.add_row()
     merged = merge_row(group_row)
@@ -429,10 +415,12 @@ def plan_template() -> Document:
     cells[0].paragraphs[0].runs[0].bold = True
     cells[1].paragraphs[0].text = "{{ row.issue }}"
     blocks(cells[2], "row.blocks", cells[2].paragraphs[0], in_table=True)
-    cells[3].paragraphs[0].text = "{{r row.lead }}"
-    cells[4].paragraphs[0].text = "{{r row.partners }}"
-    cells[5].paragraphs[0].text = "{{r row.due }}"
-    cells[6].paragraphs[0].text = "{% cellbg row.status_colour %}{{ row.status_label }}"
+    blocks(cells[3], "row.milestone", cells[3].paragraphs[0], in_table=True)
+    cells[4].paragraphs[0].text = "{{r row.due }}"
+    cells[5].paragraphs[0].text = "{{r row.lead }}"
+    cells[6].paragraphs[0].text = "{{r row.partners }}"
+    cells[7].paragraphs[0].text = "{% cellbg row.status_colour %}{{ row.status_label }}"
+    blocks(cells[8], "row.progress", cells[8].paragraphs[0], in_table=True)
     for cell in cells:
         for paragraph in cell.paragraphs:
             if paragraph.style.name == "Normal":
@@ -441,24 +429,17 @@ def plan_template() -> Document:
     tag_row(grid, "{%tr endif %}")
     tag_row(grid, "{%tr endfor %}")
     finish_table(grid, widths)
+    set_caption(grid, "Action table")
+    para(body, "{%p else %}")
+    first = para(body)
+    blocks(body, "part.blocks", first)
     para(body, "{%p endif %}")
-
-    para(body, "{%p if priority.what_good_looks_like %}")
-    para(body, "{{ labels.what_good_looks_like }}", "Heading 3")
-    para(body, "{%p for item in priority.what_good_looks_like %}")
-    para(body, "{{ item }}", "List Bullet")
-    para(body, "{%p endfor %}")
-    para(body, "{%p endif %}")
-    para(body, "{%p for voice in priority.voices %}")
-    para(body, "{{ voice.heading }}", "Heading 3")
-    para(body, "{%p for item in voice.statements %}")
-    para(body, "{{ item }}", "List Bullet")
-    para(body, "{%p endfor %}")
     para(body, "{%p endfor %}")
     para(body, "{%p endfor %}")
     para(body, "{%p endfor %}")
 
     # lead officers
+    para(body, "{%p if show_lead_officers %}")
     para(body, "{{ labels.lead_officers }}", "Heading 1", page_break_before=True)
     first = para(body)
     blocks(body, "lead_officers_introduction", first)
@@ -471,6 +452,7 @@ def plan_template() -> Document:
     set_cant_split(row)
     tag_row(grid, "{%tr endfor %}")
     finish_table(grid, [2.5, 7.0, 16.5])
+    para(body, "{%p endif %}")
 
     # appendices
     para(body, "{%p if success_measures %}")

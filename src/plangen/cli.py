@@ -242,11 +242,11 @@ def schema(directory: Path = typer.Argument(Path("schema"), help="Folder to writ
 def kinds():
     """List the registered document kinds and their templates."""
     from plangen.documents import registry
+    from plangen.documents.kind import is_per_report
 
-    for kind in registry.KINDS.values():
-        typer.echo(f"{kind.NAME:16} {kind.TEMPLATE:14} {kind.DESCRIPTION} (build/{kind.OUTPUT})")
-    for kind in registry.REPORT_KINDS.values():
-        typer.echo(f"{kind.NAME:16} {kind.TEMPLATE:14} {kind.DESCRIPTION} (one per report file of this kind)")
+    for kind in registry.all_kinds():
+        written = "one per report file of this kind" if is_per_report(kind) else f"build/{kind.OUTPUT}"
+        typer.echo(f"{kind.NAME:16} {kind.TEMPLATE:14} {kind.DESCRIPTION} ({written})")
 
 
 def _printable_output():

@@ -67,6 +67,19 @@ class PlanDate:
         text = f"{MONTHS[self.month - 1]} {self.year % 100:02d}"
         return f"{self.day} {text}" if self.day else text
 
+    def display(self, style: str = "short") -> str:
+        """In a plan's date style: short 'Dec 17', month-year 'Dec 2017', long 'December 2017'."""
+        if style == "long":
+            return self.long()
+        if style == "month-year":
+            text = f"{MONTHS[self.month - 1]} {self.year}"
+            return f"{self.day} {text}" if self.day else text
+        return self.short()
+
+    def month_name(self, style: str = "short") -> str:
+        """The month alone, as the style writes it (the first month of a range within one year)."""
+        return calendar.month_name[self.month] if style == "long" else MONTHS[self.month - 1]
+
     def long(self) -> str:
         """'December 2017' or '7 November 2017'."""
         text = f"{calendar.month_name[self.month]} {self.year}"
@@ -97,6 +110,7 @@ class Due:
     tbc: bool = False
     from_: PlanDate | None = None
     note: str | None = None
+    as_printed: str | None = None
 
     @classmethod
     def parse(cls, value) -> "Due":
@@ -115,7 +129,7 @@ class Due:
             due = cls(
                 date=date_of("date"), start=date_of("start"), end=date_of("end"), review=date_of("review"),
                 from_=date_of("from"), ongoing=bool(value.get("ongoing")), tbc=bool(value.get("tbc")),
-                note=value.get("note"),
+                note=value.get("note"), as_printed=value.get("as_printed"),
             )
             if (due.start is None) != (due.end is None):
                 raise DateError("a range needs both start and end")
@@ -133,28 +147,29 @@ class Due:
         """The date by which the work should be done, for overdue and slippage checks; None when open-ended."""
         return self.date or self.end or self.review
 
-    def display(self, in_full: bool = False) -> str:
-        """As the plan prints it ("Jan–Apr 18"), or in_full with months and years written out
-        ("January–April 2018"), as a reader outside the plan's tables expects."""
-        def shown(date: PlanDate) -> str:
-            return date.long() if in_full else date.short()
-
+    def display(self, style: str = "short", in_full: bool = False) -> str:
+        """As the plan prints it: its own wording where it keeps one, else in the plan's date style
+        ("Jan–Apr 18"); in_full writes months and years out ("January–April 2018"), as a reader
+        outside the plan's tables expects."""
+        if self.as_printed:
+            return self.as_printed
+        if in_full:
+            style = "long"
         if self.tbc and not self.deadline:
             return "TBC"
         if self.start and self.end:
             if self.start.year == self.end.year and not self.start.day and not self.end.day:
-                first = calendar.month_name[self.start.month] if in_full else MONTHS[self.start.month - 1]
-                text = f"{first}–{shown(self.end)}"
+                text = f"{self.start.month_name(style)}–{self.end.display(style)}"
             else:
-                text = f"{shown(self.start)}–{shown(self.end)}"
+                text = f"{self.start.display(style)}–{self.end.display(style)}"
         elif self.from_:
-            text = ("Ongoing from " if self.ongoing else "From ") + shown(self.from_)
+            text = ("Ongoing from " if self.ongoing else "From ") + self.from_.display(style)
         elif self.review:
             purpose = f"{self.note} in " if self.note else "review in "
-            text = ("Ongoing / " if self.ongoing else "") + purpose + shown(self.review)
+            text = ("Ongoing / " if self.ongoing else "") + purpose + self.review.display(style)
             return text
         elif self.date:
-            text = shown(self.date)
+            text = self.date.display(style)
         elif self.ongoing:
             text = "Ongoing"
         else:

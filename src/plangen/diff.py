@@ -156,8 +156,8 @@ def action_text(action: Action) -> str:
 def due_text(action: Action, in_full: bool = False) -> str:
     parts = []
     if action.due.is_set:
-        parts.append(action.due.display(in_full))
-    parts += [f"{step.letter}. {step.due.display(in_full)}" for step in action.steps if step.due.is_set]
+        parts.append(action.due.display(in_full=in_full))
+    parts += [f"{step.letter}. {step.due.display(in_full=in_full)}" for step in action.steps if step.due.is_set]
     return "; ".join(parts)
 
 

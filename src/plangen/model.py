@@ -32,7 +32,74 @@ DEFAULT_LABELS = {
     "outcomes": "Outcomes",
     "measured_by": "Measured by",
     "lead_officers": "Lead Officers",
+    "progress": "Latest progress",
 }
+
+# The action table's columns: label key and default relative width (a landscape A4 page is 26.1 cm)
+COLUMNS = {
+    "number": ("number", 1.3),
+    "refs": ("issue", 4.0),
+    "action": ("action", 10.6),
+    "milestones": ("step", 7.0),
+    "due": ("due", 2.6),
+    "lead": ("lead", 3.2),
+    "partners": ("partners", 3.2),
+    "status": ("status", 2.5),
+    "progress": ("progress", 7.0),
+}
+SECTIONS = ("introduction", "recommendations", "objectives", "measured_by", "outcomes", "actions",
+            "what_good_looks_like", "voices")
+
+
+@dataclass
+class Column:
+    key: str
+    width: float
+    always: bool = False
+
+
+@dataclass
+class Layout:
+    """How the plan document prints the plan (plan.yaml `layout`); defaults suit a plan that sets nothing."""
+
+    columns: list[Column] = field(default_factory=lambda: [Column(key, width) for key, (_, width) in COLUMNS.items()])
+    steps: str = "rows"
+    priority_heading: str = "{label} {number}: {title}"
+    sections: list[tuple[str, str]] = field(default_factory=lambda: [(name, "bullets") for name in SECTIONS])
+    people: str = "name"
+    dates: str = "month-year"
+    placeholder: str = "(placeholder)"
+    lead_officers: bool = False
+    status_key: bool = True
+
+    @classmethod
+    def from_data(cls, data) -> "Layout":
+        data = data if isinstance(data, dict) else {}
+        layout = cls()
+        if isinstance(data.get("columns"), list):
+            layout.columns = []
+            for item in data["columns"]:
+                item = item if isinstance(item, dict) else {"column": item}
+                key = item.get("column")
+                if key in COLUMNS:
+                    width = item.get("width")
+                    width = float(width) if isinstance(width, (int, float)) and width > 0 else COLUMNS[key][1]
+                    layout.columns.append(Column(key, width, bool(item.get("always"))))
+        if isinstance(data.get("sections"), list):
+            layout.sections = []
+            for item in data["sections"]:
+                item = item if isinstance(item, dict) else {"section": item}
+                if item.get("section") in SECTIONS:
+                    layout.sections.append((item["section"], item.get("style") or "bullets"))
+        for key in ("steps", "priority_heading", "people", "dates"):
+            if isinstance(data.get(key), str):
+                setattr(layout, key, data[key])
+        if "placeholder" in data:
+            layout.placeholder = data["placeholder"] or ""
+        for key in ("lead_officers", "status_key"):
+            if isinstance(data.get(key), bool):
+                setattr(layout, key, data[key])
+        return layout
 
 
 @dataclass
@@ -230,6 +297,8 @@ class Priority:
     number: str
     title: str
     groups: list[Group]
+    printed_number: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
     work_stream: str | None = None
     sro: str | None = None
     sro_as_printed: str | None = None
@@ -329,6 +398,7 @@ class Plan:
     files: list[SourceFile] = field(default_factory=list)
     # the date the plan document shows progress ratings at (`--as-of`); None: the plan's approval date
     as_of: datetime.date | None = None
+    layout: Layout = field(default_factory=Layout)
 
     @property
     def is_draft(self) -> bool:

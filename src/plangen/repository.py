@@ -152,6 +152,23 @@ def identifier(value, source: SourceFile, path: tuple) -> str:
     return text(value)
 
 
+def fields(value) -> dict:
+    """A mapping's fields, or none when the file has something else there (the schema reports it)."""
+    return value if isinstance(value, dict) else {}
+
+
+def items(value) -> list:
+    """A list's items, or none when the file has something else there (the schema reports it)."""
+    return value if isinstance(value, list) else []
+
+
+def outcome(item) -> model.Outcome:
+    """An outcome written as a plain string, or as {text, outcomes}."""
+    if isinstance(item, dict):
+        return model.Outcome(text(item.get("text")), [text(sub) for sub in items(item.get("outcomes"))])
+    return model.Outcome(text(item))
+
+
 class Builder:
     """Plain data -> model objects. Bad dates become findings, never exceptions."""
 
@@ -205,8 +222,9 @@ class Builder:
 
     def action(self, data: dict, source: SourceFile, path: tuple, priority: str, group: str | None) -> model.Action:
         steps = []
-        for index, step in enumerate(data.get("steps") or []):
+        for index, step in enumerate(items(data.get("steps"))):
             step_path = path + ("steps", index)
+            step = fields(step)
             steps.append(model.Step(
                 letter=chr(ord("a") + index) if index < 26 else str(index + 1),
                 text=step.get("text", ""),
@@ -215,8 +233,9 @@ class Builder:
                 where=model.Where(source, step_path),
             ))
         progress = []
-        for index, entry in enumerate(data.get("progress") or []):
+        for index, entry in enumerate(items(data.get("progress"))):
             entry_path = path + ("progress", index)
+            entry = fields(entry)
             progress.append(model.Progress(
                 date=self.date(entry.get("date"), source, entry_path + ("date",)),
                 status=entry.get("status", ""),
@@ -247,16 +266,19 @@ class Builder:
         data = source.data
         number = identifier(data.get("number"), source, ("number",))
         groups = []
-        for group_index, group in enumerate(data.get("groups") or []):
+        for group_index, group in enumerate(items(data.get("groups"))):
+            group = fields(group)
             actions = [
-                self.action(action, source, ("groups", group_index, "actions", action_index), number, group.get("title"))
-                for action_index, action in enumerate(group.get("actions") or [])
+                self.action(fields(action), source, ("groups", group_index, "actions", action_index), number, group.get("title"))
+                for action_index, action in enumerate(items(group.get("actions")))
             ]
             groups.append(model.Group(group.get("title"), group.get("note", ""), actions))
         return model.Priority(
             number=number,
             title=data.get("title", ""),
             groups=groups,
+            printed_number=data.get("printed_number"),
+            labels={key: text(value) for key, value in fields(data.get("labels")).items()},
             work_stream=data.get("work_stream"),
             sro=data.get("sro"),
             sro_as_printed=data.get("sro_as_printed"),
@@ -266,10 +288,10 @@ class Builder:
             introduction=data.get("introduction", ""),
             issues=list(data.get("issues") or []),
             objectives=list(data.get("objectives") or []),
-            outcomes=[model.Outcome(item.get("text", ""), list(item.get("outcomes") or [])) for item in data.get("outcomes") or []],
+            outcomes=[outcome(item) for item in items(data.get("outcomes"))],
             measured_by=list(data.get("measured_by") or []),
             what_good_looks_like=list(data.get("what_good_looks_like") or []),
-            voices=[model.Voice(item.get("who", ""), list(item.get("statements") or [])) for item in data.get("voices") or []],
+            voices=[model.Voice(text(fields(item).get("who")), list(items(fields(item).get("statements")))) for item in items(data.get("voices"))],
             where=model.Where(source, ()),
         )
 
@@ -344,6 +366,7 @@ class Builder:
             workforce=[source.data for source in by_kind.get("workforce", [])],
             reports=by_kind.get("report", []),
             files=sources,
+            layout=model.Layout.from_data(meta.get("layout")),
         )
 
 

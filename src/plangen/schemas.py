@@ -162,6 +162,9 @@ def conforms_to(schema, instance) -> bool:
         elif keyword == "pattern":
             if isinstance(instance, str) and not _regex(value).search(instance):
                 return False
+        elif keyword == "exclusiveMinimum":
+            if _has_type(instance, "number") and not instance > value:
+                return False
         elif keyword == "minLength":
             if isinstance(instance, str) and len(instance) < value:
                 return False

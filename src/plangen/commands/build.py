@@ -134,7 +134,7 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
     """Every paper of the plan with its key. A plan-wide paper reads every plan file but the report
     files; a report's paper reads those and its own report file. Papers cite pages of their own
     bookmarks only, so no paper's key depends on another paper's layout."""
-    from plangen import render
+    from plangen import api, render
     from plangen.commands.render import kind_document, report_document
     from plangen.documents import registry
     from plangen.repository import discover
@@ -146,9 +146,9 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
     for path in shared_files:
         shared.update(path.relative_to(plan.root).as_posix().encode() + b"\0" + file_digest(path).encode())
 
-    def made_from(template_name: str, own: Path | None = None) -> tuple[str, dict]:
+    def made_from(module, own: Path | None = None, template_name: str | None = None) -> tuple[str, dict]:
         """The paper's key, and its provenance (part of the key: the properties record it)."""
-        template = render.template_path(plan.root, template_name)
+        template = render.template_path(plan.root, template_name) if template_name else api.template_for(plan, module)
         provenance = ({"commit": commit, "changed": False} if commit
                       else history.provenance(shared_files + ([own] if own else [])))
         digest = shared.copy()
@@ -159,13 +159,13 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
 
     papers = []
     for module in registry.KINDS.values():
-        key, provenance = made_from(module.TEMPLATE)
+        key, provenance = made_from(module)
         papers.append(Paper(module.OUTPUT, lambda module=module, provenance=provenance:
                             kind_document(plan, module, provenance), key))
     for report in plan.reports:
         module = registry.REPORT_KINDS.get(report.data.get("kind"))
         if module is not None:
-            key, provenance = made_from(report.data.get("template") or module.TEMPLATE, report.path)
+            key, provenance = made_from(module, report.path, report.data.get("template"))
             papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report, provenance=provenance:
                                 report_document(plan, report, provenance), key,
                                 cites_plan="[plan page" in (report.text or "").lower()))

@@ -192,14 +192,9 @@ def as_json(old_label, new_label, old, new, changes) -> str:
 
 
 def compare(old_spec: str | None, new_spec: str | None, plan_dir: Path | None):
-    from plangen import gitplan
+    from plangen import api
 
-    # the working tree's plan is needed for a revision (its place in the repository) or a side left out
-    sides_are_directories = all(spec is not None and Path(spec).is_dir() for spec in (old_spec, new_spec))
-    root = None if sides_are_directories and plan_dir is None else find_plan_dir(plan_dir)
-    old = gitplan.resolve(old_spec, root, default_revision=True)
-    new = gitplan.resolve(new_spec, root, default_revision=False)
-    return old, new, diff.compare(old.plan, new.plan)
+    return api.compare(old_spec, new_spec, plan_dir)
 
 
 def run(old_spec: str | None, new_spec: str | None, plan_dir: Path | None, output_format: str,

@@ -35,48 +35,31 @@ def load_valid_plan(plan_dir: Path | None, as_of: str | None = None, report_path
     return result.plan
 
 
-def kind_module(kind: str):
-    from plangen.documents import registry
-
-    if kind in registry.KINDS:
-        return registry.KINDS[kind]
-    known = ", ".join(list(registry.KINDS) + ["report"])
-    if kind in registry.REPORT_KINDS:
-        raise UsageError(f"'{kind}' is a report kind: name its report file",
-                         hint=f"plangen render report plan/reports/FILE.yaml (known kinds: {known})")
-    raise UsageError(f"unknown document kind '{kind}'", hint=f"known kinds: {known}")
-
-
 def kind_document(plan, module, provenance: dict | None = None) -> bytes:
     """A plan-wide kind's paper, rendered and finished (the .docx bytes, not yet written)."""
-    from plangen import render
+    from plangen import api
 
     def finishing(document):
-        if hasattr(module, "postprocess"):
-            module.postprocess(document.docx, plan)
-        render.finish(document, module.title(plan), plan.meta.get("author") or plan.council)
         legible_cells(document.docx)
         record(document.docx, provenance)
 
-    return render.produce(render.template_path(plan.root, module.TEMPLATE), module.build_context(plan), finishing)
+    return api.document(plan, module, finishing=finishing)
 
 
 def report_document(plan, report, provenance: dict | None = None) -> bytes:
     """A report file's paper, rendered and finished (the .docx bytes, not yet written)."""
-    from plangen import render
-    from plangen.documents import registry
+    from plangen import api, render
 
-    module = registry.REPORT_KINDS[report.data["kind"]]
-    title = paper_title(module.title(plan, report), report)
+    module = api.report_kind(report)
 
     def finishing(document):
-        render.finish(document, title, plan.meta.get("author") or plan.council)
         legible_cells(document.docx)
         record(document.docx, provenance)
 
     # a report may name its own template (`template:`), as the papers' README section describes
     template = render.template_path(plan.root, report.data.get("template") or module.TEMPLATE)
-    return render.produce(template, module.build_context(plan, report), finishing)
+    return api.document(plan, module, report, template=template,
+                        title=paper_title(module.title(plan, report), report), finishing=finishing)
 
 
 def record(document, provenance: dict | None) -> None:
@@ -104,9 +87,9 @@ def paper_title(subject: str, report) -> str:
 
 
 def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
-    from plangen import office
+    from plangen import api, office
 
-    module = kind_module(kind)
+    module = api.kind(kind)
     data, target = kind_document(plan, module), output_dir / module.OUTPUT
     return office.write_laid_out(data, target, pdf) if refresh or pdf else [_written(target, data)]
 
@@ -165,6 +148,7 @@ def find_report(plan, report_path: Path):
 
 
 def show_context(kind: str, report_file: Path | None, plan_dir: Path | None, output_format: str) -> int:
+    from plangen import api
     from plangen.context_dump import to_plain
     from plangen.documents import registry
 
@@ -186,7 +170,7 @@ def show_context(kind: str, report_file: Path | None, plan_dir: Path | None, out
         context = to_plain(registry.REPORT_KINDS[kind].build_context(plan, reports[-1]))
     else:
         plan = load_valid_plan(plan_dir)
-        context = to_plain(kind_module(kind).build_context(plan))
+        context = to_plain(api.context(plan, api.kind(kind)))
     if output_format == "json":
         print(json.dumps(context, indent=2, ensure_ascii=False))
     else:

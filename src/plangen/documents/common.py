@@ -17,6 +17,11 @@ def blocks(markdown: str, references: bool = True) -> list[dict]:
                     [run for cell in row for run in cell.runs + [(" | ", False, False)]][:-1]).rich()})
         else:
             ready.append({"kind": block["kind"], "text": block["inline"].rich()})
+    if not ready and markdown and markdown.strip():
+        # text Markdown reads as nothing ("0." is an empty numbered item) is printed as written
+        from docxtpl import RichText
+
+        ready.append({"kind": "paragraph", "text": RichText(" ".join(markdown.split()))})
     return ready
 
 
@@ -50,21 +55,85 @@ def cell_blocks(markdown_blocks: list[dict]) -> list[dict]:
     return [{"kind": "paragraph", "text": RichText("")}]
 
 
-def remove_last_column(table) -> None:
-    """Drop a table's last column (cells, widths, and the span of cells merged across it)."""
+def table_caption(table) -> str:
     from docx.oxml.ns import qn
 
+    caption = table._tbl.tblPr.find(qn("w:tblCaption"))
+    return caption.get(qn("w:val"), "") if caption is not None else ""
+
+
+def _cell_text(cell_element) -> str:
+    from docx.oxml.ns import qn
+
+    return "".join(node.text or "" for node in cell_element.iter(qn("w:t")))
+
+
+def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
+    """Rows without a number continue the action above (its milestones): its cells in `spanning`
+    columns are merged down over them, so the action reads once beside all its milestones."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def set_merge(cell, value):
+        properties = cell.get_or_add_tcPr()
+        merge = properties.find(qn("w:vMerge"))
+        if merge is None:
+            merge = OxmlElement("w:vMerge")
+            properties.append(merge)
+        merge.set(qn("w:val"), value)
+
+    width = len(table._tbl.tblGrid.findall(qn("w:gridCol")))
+    previous = None
+    for row in table._tbl.tr_lst[1:]:
+        cells = row.tc_lst
+        if len(cells) != width:  # a group row
+            previous = None
+            continue
+        if _cell_text(cells[number_column]).strip():
+            previous = cells
+            continue
+        if previous is None:
+            continue
+        for column in spanning:
+            starts = previous[column].tcPr is None or previous[column].tcPr.find(qn("w:vMerge")) is None
+            if starts:
+                set_merge(previous[column], "restart")
+            set_merge(cells[column], "continue")
+
+
+def keep_columns(table, columns: list[int], widths_cm: list[float]) -> None:
+    """Keep only the given columns of a table, in the given order and widths (a cell merged across the
+    whole row, such as a group heading, still spans it)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    twips = [str(int(width * 567)) for width in widths_cm]
     grid = table._tbl.tblGrid
-    columns = grid.findall(qn("w:gridCol"))
-    if len(columns) < 2:
-        return
-    grid.remove(columns[-1])
+    old_columns = grid.findall(qn("w:gridCol"))
+    for column in old_columns:
+        grid.remove(column)
+    for width in twips:
+        column = OxmlElement("w:gridCol")
+        column.set(qn("w:w"), width)
+        grid.append(column)
     for row in table._tbl.tr_lst:
-        last = row.tc_lst[-1]
-        if last.grid_span > 1:
-            last.grid_span = last.grid_span - 1
-        else:
-            row.remove(last)
+        cells = row.tc_lst
+        if len(cells) != len(old_columns):
+            if len(cells) == 1:
+                cells[0].grid_span = len(columns)
+                cells[0].width = Cm(sum(widths_cm))
+            continue
+        for cell in cells:
+            row.remove(cell)
+        for index, width in zip(columns, widths_cm):
+            cell = cells[index]
+            row.append(cell)
+            cell.width = Cm(width)
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))
+    if table_width is not None:
+        table_width.set(qn("w:w"), str(sum(int(width) for width in twips)))
+        table_width.set(qn("w:type"), "dxa")
 
 
 class TableSpec:

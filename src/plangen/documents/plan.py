@@ -5,16 +5,20 @@ Context (also printed by `plangen context plan`):
   introduction, our_plan, conditions, governance, status_introduction, sro_introduction,
   lead_officers_introduction: lists of blocks {kind, text}
   vision: {introduction: blocks, statement, what_we_will_do: [str]} or None
-  overview_rows: [{work_stream, work_stream_colour, priority, recommendations, page}]   ("Our plan" table)
+  overview_rows: [{work_stream, work_stream_colour, priority, recommendations, page}]   ("Our plan" table;
+    overview_columns names the columns kept, the others are dropped after rendering)
   plan_figure: {heading, table} or None   the plan on a page, a one-page figure with alt text
+  show_status_key, show_lead_officers: whether those parts print (plan.yaml layout, status scale)
   statuses: [{label, colour, meaning, swatch_text}]
   sro_rows: [{work_stream, priority, sro}]
+  action_columns: the action table's column headings, as printed (the layout's, less empty ones)
   sections: [{name, priorities: [priority]}]   one per work stream (name None without work streams)
-    priority: {number, heading, bookmark, new_page, banner, banner_colour, sro, introduction,
-               recommendations_heading, recommendations: [rich], issues, objectives, outcomes,
-               measured_by, rows, what_good_looks_like, voices: [{heading, statements}]}
-    rows: group rows {group, note} and action rows {number, issue, blocks, lead, partners, due,
-          status_label, status_colour}; lead, partners and due are lines ("a. Dec 17") in one paragraph
+    priority: {number (as printed), heading, bookmark, new_page, banner, banner_colour, sro, labels, rows,
+               sections: [part]}   parts in the layout's order
+    part: {kind: 'list', heading, blocks} or {kind: 'actions', heading: '', rows}
+    rows: group rows {group, note} and action rows {number, issue, blocks, milestone, due, lead, partners,
+          status_label, status_colour, progress}; a milestone row (steps: rows) has no number and
+          continues the action above; due, lead and partners are lines in one paragraph
   lead_officers: [{id, name, role}]
   success_measures: {heading, introduction, tables: [{title, entries: [{heading, measures}]}]} or None
   plan_on_a_page: {heading, work_streams, vision, priorities: [{title, including}], actions, success_measures} or None
@@ -24,9 +28,9 @@ from __future__ import annotations
 
 from plangen import progress
 from plangen.dates import PlanDate
-from plangen.documents.common import remove_last_column
+from plangen.documents.common import keep_columns, span_milestone_rows, table_caption
 from plangen.documents.common import blocks, bookmark, cell_blocks, leads_text, lines, page_reference, person_display
-from plangen.model import Action, Plan, Priority
+from plangen.model import COLUMNS, Action, Column, Plan, Priority
 from plangen.contrast import is_colour, text_colour_for
 from plangen.wordxml import RawXml, figure_table, run
 
@@ -96,89 +100,226 @@ def as_of_line(plan: Plan) -> str:
     return f"Progress ratings as at {day}"
 
 
-def action_row(plan: Plan, action: Action) -> dict:
-    status_label, status_colour = rating(plan, action)
+def lead_name(plan: Plan, lead_id: str) -> str:
+    """A lead as the plan's layout prints people: name, role, 'name (role)' or the register id."""
+    style = plan.layout.people
+    person = plan.person(lead_id)
+    if style == "id" or person is None:
+        return lead_id
+    if person.kind != "person" or not person.role or style == "name":
+        return person.name
+    if style == "role":
+        return person.role
+    return f"{person.name} ({person.role})"
+
+
+def leads_display(plan: Plan, leads) -> str:
+    return leads_text([lead_name(plan, lead) for lead in leads])
+
+
+def action_columns(plan: Plan) -> list[Column]:
+    """The action table's columns: the layout's, less those empty in every row of the whole plan
+    (decided from all the data, never an as-of date, so the columns do not change between papers)."""
+    actions = plan.actions
+    rows_style = plan.layout.steps == "rows"
+    holds = {
+        "number": True,
+        "refs": any(action.issue_lines() for action in actions),
+        "action": True,
+        "milestones": rows_style and any(action.steps for action in actions),
+        "due": any(action.dues for action in actions),
+        "lead": True,  # an action without a lead says 'Not named': that must show
+        "partners": any(action.partners is not None for action in actions),
+        "status": any(action.status or any(entry.status for entry in action.progress) for action in actions),
+        "progress": any(entry.note for action in actions for entry in action.progress),
+    }
+    if not rows_style:
+        holds["milestones"] = False
+    chosen = [column for column in plan.layout.columns if holds[column.key] or column.always]
+    if not plan.statuses:
+        chosen = [column for column in chosen if column.key != "status"]
+    # every action, milestone, date and lead in the data is printed, whatever the layout leaves out
+    order = list(COLUMNS)
+    for key in ("number", "action", "milestones", "due", "lead"):
+        if holds[key] and key not in [column.key for column in chosen]:
+            position = sum(order.index(column.key) < order.index(key) for column in chosen)
+            chosen.insert(position, Column(key, COLUMNS[key][1]))
+    return chosen
+
+
+def overview_columns(plan: Plan) -> list[str]:
+    """The 'Our plan' table's columns that hold something."""
+    columns = ["work_stream"] if plan.work_streams else []
+    columns.append("priority")
+    if any(priority.recommendations or priority.recommendations_as_printed for priority in plan.priorities):
+        columns.append("recommendations")
+    return columns + ["page"]
+
+
+def _action_blocks(plan: Plan, action: Action, lettered: bool) -> list[dict]:
+    from docxtpl import RichText
+
     action_blocks = blocks(action.text)
-    for step in action.steps:
-        step_blocks = blocks(step.text)
-        if step_blocks and step_blocks[0]["kind"] == "paragraph":
-            first = step_blocks.pop(0)
-            from docxtpl import RichText
+    if lettered:
+        for step in action.steps:
+            step_blocks = blocks(step.text)
+            if step_blocks and step_blocks[0]["kind"] == "paragraph":
+                first = step_blocks.pop(0)
+                text = RichText(f"{step.letter}. ")
+                text.xml += first["text"].xml
+                action_blocks.append({"kind": "step", "text": text})
+            else:
+                action_blocks.append({"kind": "step", "text": RichText(f"{step.letter}.")})
+            action_blocks.extend(step_blocks)
+        action_blocks.extend(blocks(action.after_steps))
+    if action.placeholder and plan.layout.placeholder:
+        action_blocks.append({"kind": "paragraph", "text": RichText(plan.layout.placeholder, italic=True)})
+    return action_blocks
 
-            lettered = RichText(f"{step.letter}. ")
-            lettered.xml += first["text"].xml
-            action_blocks.append({"kind": "step", "text": lettered})
-        else:
-            from docxtpl import RichText
 
-            action_blocks.append({"kind": "step", "text": RichText(f"{step.letter}.")})
-        action_blocks.extend(step_blocks)
-    action_blocks.extend(blocks(action.after_steps))
-    if action.placeholder:
+def _progress_blocks(plan: Plan, action: Action) -> list[dict]:
+    latest = action.latest_progress
+    if latest is None or not latest.note:
+        return []
+    dated = blocks(latest.note)
+    if latest.date and dated and dated[0]["kind"] == "paragraph":
         from docxtpl import RichText
 
-        action_blocks.append({"kind": "paragraph", "text": RichText("(placeholder)", italic=True)})
-    due_lines = _lines_with_letters(action, [action.due.display()], [step.due.display() for step in action.steps])
-    lead_lines = _lines_with_letters(action, [leads_text(action.lead)], [leads_text(step.lead) for step in action.steps])
-    if not lead_lines:
-        lead_lines = ["Not named"]  # a blank cell hides that nobody is accountable
+        text = RichText(latest.date.display(plan.layout.dates) + ": ", bold=True)
+        text.xml += dated[0]["text"].xml
+        dated[0] = {"kind": "paragraph", "text": text}
+    return dated
+
+
+def action_rows(plan: Plan, action: Action) -> list[dict]:
+    """The action's rows of the table: one (steps lettered inside it), or one per milestone with the
+    milestone's own date and lead beside it (steps: rows). Every cell of the full set of columns is
+    filled; postprocess keeps the layout's columns, in its order."""
+    style = plan.layout.dates
+    lettered = plan.layout.steps == "lettered"
+    status_label, status_colour = rating(plan, action)
     if action.partners is None:
         partner_lines = []
     elif not action.partners:
         partner_lines = ["N/A"]
     else:
         partner_lines = list(action.partners)
-    return {
+    first = {
         "group": None,
         "number": action.number,
         # one line per issue, each with its own references (a paragraph cited for one issue is not the other's)
         "issue": "\n".join(action.issue_lines(as_printed=plan.meta.get("refs_style") == "as-printed")),
-        "blocks": cell_blocks(action_blocks),
-        "lead": lines(lead_lines),
+        "blocks": cell_blocks(_action_blocks(plan, action, lettered)),
+        "milestone": cell_blocks([]),
         "partners": lines(partner_lines),
-        "due": lines(due_lines),
         "status_label": status_label,
         "status_colour": status_colour,
+        "progress": cell_blocks(_progress_blocks(plan, action)),
     }
+    if lettered or not action.steps:
+        due_lines = _lines_with_letters(action, [action.due.display(style)], [step.due.display(style) for step in action.steps])
+        lead_lines = _lines_with_letters(action, [leads_display(plan, action.lead)],
+                                         [leads_display(plan, step.lead) for step in action.steps])
+        first["due"] = lines(due_lines)
+        first["lead"] = lines(lead_lines or ["Not named"])  # a blank cell hides that nobody is accountable
+        return [first]
+    empty = {key: "" for key in ("number", "issue")}
+    empty.update({"group": None, "blocks": cell_blocks([]), "partners": lines([]), "status_label": "",
+                  "status_colour": "FFFFFF", "progress": cell_blocks([])})
+    rows = []
+    if action.due.is_set or action.lead:
+        first["due"] = lines([action.due.display(style)])
+        first["lead"] = lines([leads_display(plan, action.lead)] if action.lead else [])
+        rows.append(first)
+    for step in action.steps:
+        row = dict(empty) if rows else first
+        row["milestone"] = cell_blocks(blocks(step.text))
+        row["due"] = lines([step.due.display(style)])
+        # a milestone without its own lead is led by the action's lead
+        leads = step.lead or action.lead
+        row["lead"] = lines([leads_display(plan, leads)] if leads else ["Not named"])
+        rows.append(row)
+    return rows
+
+
+def priority_labels(plan: Plan, priority: Priority) -> dict:
+    return {**plan.labels, **priority.labels}
+
+
+def priority_heading(plan: Plan, priority: Priority) -> str:
+    labels = priority_labels(plan, priority)
+    number = priority.printed_number or priority.number
+    # plain replacement: a layout's heading pattern is data, and str.format would run it
+    return (plan.layout.priority_heading.replace("{label}", labels["priority"])
+            .replace("{number}", number).replace("{title}", priority.title))
+
+
+def _list_blocks(items: list[str], style: str, level: int = 1) -> list[dict]:
+    from docxtpl import RichText
+
+    kind = ("bullet" if level == 1 else "bullet2") if style == "bullets" else "paragraph"
+    return [{"kind": kind, "text": RichText(item)} for item in items]
+
+
+def priority_sections(plan: Plan, priority: Priority, labels: dict, rows: list[dict]) -> list[dict]:
+    """The priority's parts in the layout's order; a part with nothing in it is left out."""
+    from docxtpl import RichText
+
+    sections = []
+    by_number = {recommendation.number: recommendation for recommendation in plan.recommendations}
+    for name, style in plan.layout.sections:
+        heading, content = labels.get(name, ""), []
+        if name == "introduction":
+            heading, content = "", blocks(priority.introduction)
+        elif name == "recommendations":
+            heading = f"{priority_heading(plan, priority)} – {labels['recommendations']}"
+            for number in priority.recommendations:
+                recommendation = by_number.get(number)
+                rich = RichText(f"Recommendation {number}", bold=True)
+                if recommendation and recommendation.text:
+                    rich.add(f" – {recommendation.text}")
+                content.append({"kind": "paragraph", "text": rich})
+            content += _list_blocks(priority.issues, style)
+        elif name in ("objectives", "measured_by", "what_good_looks_like"):
+            content = _list_blocks(getattr(priority, name), style)
+        elif name == "outcomes":
+            for outcome in priority.outcomes:
+                content += _list_blocks([outcome.text], style) + _list_blocks(outcome.outcomes, style, level=2)
+        elif name == "actions":
+            if rows:
+                sections.append({"kind": "actions", "heading": "", "blocks": [], "rows": rows})
+            continue
+        elif name == "voices":
+            for voice in priority.voices:
+                if voice.statements:
+                    sections.append({"kind": "list", "heading": f"What we hope {voice.who} will say",
+                                     "blocks": _list_blocks(voice.statements, style), "rows": []})
+            continue
+        if content:
+            sections.append({"kind": "list", "heading": heading, "blocks": content, "rows": []})
+    return sections
 
 
 def priority_context(plan: Plan, priority: Priority, index: int, new_page: bool) -> dict:
-    labels = plan.labels
+    labels = priority_labels(plan, priority)
     stream = plan.work_stream_by_id.get(priority.work_stream or "")
     rows = []
     for group in priority.groups:
         if group.title:
             rows.append({"group": group.title, "note": blocks(group.note)})
-        rows.extend(action_row(plan, action) for action in group.actions)
-    recommendations = []
-    by_number = {recommendation.number: recommendation for recommendation in plan.recommendations}
-    from docxtpl import RichText
-
-    for number in priority.recommendations:
-        recommendation = by_number.get(number)
-        rich = RichText(f"Recommendation {number}", bold=True)
-        if recommendation and recommendation.text:
-            rich.add(f" – {recommendation.text}")
-        recommendations.append(rich)
+        for action in group.actions:
+            rows.extend(action_rows(plan, action))
     return {
-        "number": priority.number,
-        "heading": f"{priority.number}. {priority.title}",
+        "number": priority.printed_number or priority.number,
+        "heading": priority_heading(plan, priority),
         "bookmark": bookmark(bookmark_name(priority), index + 1),
         "new_page": new_page,
         "banner": stream.label if stream else "",
         "banner_colour": (stream.colour or "1F3A5F") if stream else "FFFFFF",
         "sro": person_display(plan, priority.sro),
-        "introduction": blocks(priority.introduction),
-        "recommendations_heading": f"{priority.number}. {priority.title} – {labels['recommendations']}",
-        "recommendations": recommendations,
-        "issues": priority.issues,
-        "objectives": priority.objectives,
-        "outcomes": [{"text": outcome.text, "outcomes": outcome.outcomes} for outcome in priority.outcomes],
-        "measured_by": priority.measured_by,
-        "rows": rows,
-        "what_good_looks_like": priority.what_good_looks_like,
-        "voices": [{"heading": f"What we hope {voice.who} will say", "statements": voice.statements}
-                   for voice in priority.voices if voice.statements],
+        "labels": labels,
+        "rows": rows,  # also in its 'actions' part; kept here for templates that place the table themselves
+        "sections": priority_sections(plan, priority, labels, rows),
     }
 
 
@@ -244,12 +385,13 @@ def build_context(plan: Plan, report=None) -> dict:
             # the work stream's cells carry its colour, named in the first for readers who cannot see it
             "work_stream": _coloured_text(stream.label if stream_name else "", stream.colour if stream else None),
             "work_stream_colour": _colour(stream.colour if stream else None, "FFFFFF"),
-            "priority": f"{priority.number}. {priority.title}",
+            "priority": f"{priority.printed_number or priority.number}. {priority.title}",
             "recommendations": _recommendations_text(priority),
             "page": page_reference(bookmark_name(priority)),
         })
         if priority.sro:
-            sro_rows.append({"work_stream": stream_name, "priority": f"{priority.number}. {priority.title}",
+            sro_rows.append({"work_stream": stream_name,
+                             "priority": f"{priority.printed_number or priority.number}. {priority.title}",
                              "sro": person_display(plan, priority.sro)})
 
     vision = meta.get("vision")
@@ -283,6 +425,9 @@ def build_context(plan: Plan, report=None) -> dict:
         } if vision else None,
         "conditions": blocks(meta.get("conditions", "")),
         "governance": blocks(meta.get("governance", "")),
+        "action_columns": [plan.labels[COLUMNS[column.key][0]] for column in action_columns(plan)],
+        "overview_columns": overview_columns(plan),
+        "show_status_key": plan.layout.status_key and bool(plan.statuses),
         "status_introduction": blocks((meta.get("status_scale") or {}).get("introduction", ""))
         + (blocks(f"*{ratings_line}.*") if ratings_line else []),
         "statuses": [{"label": status.label, "colour": status.colour, "meaning": status.meaning,
@@ -292,6 +437,7 @@ def build_context(plan: Plan, report=None) -> dict:
         "overview_rows": overview_rows,
         "plan_figure": plan_figure(plan),
         "sections": sections,
+        "show_lead_officers": plan.layout.lead_officers and any(person.lead_officer for person in plan.people),
         "lead_officers_introduction": blocks(meta.get("lead_officers_introduction", "")),
         "lead_officers": [{"id": person.id or "", "name": person.name, "role": person.role}
                           for person in plan.people if person.lead_officer],
@@ -315,13 +461,32 @@ def build_context(plan: Plan, report=None) -> dict:
     }
 
 
+ACTION_TABLE_CAPTION = "Action table"  # the captions tools/make_templates.py gives these tables
+OVERVIEW_TABLE_CAPTION = "Our plan"
+OVERVIEW_WIDTHS = {"work_stream": 4.5, "priority": 13.5, "recommendations": 6.0, "page": 2.0}
+PAGE_WIDTH_CM = 26.1  # landscape A4 less the template's margins
+ACTION_LEVEL = ("number", "refs", "action", "partners", "status", "progress")  # span an action's milestone rows
+
+
 def postprocess(document, plan: Plan) -> None:
-    """A plan with no status scale gets no status column in its action tables."""
-    if plan.statuses:
-        return
-    status_label = plan.labels["status"]
-    number_label = plan.labels["number"]
+    """Give the action tables the layout's columns, in its order and proportions, with an action's
+    cells spanning its milestone rows; drop the 'Our plan' table's empty columns."""
+    columns = action_columns(plan)
+    template_order = list(COLUMNS)
+    action_widths = _scaled([column.width for column in columns])
+    kept = [template_order.index(column.key) for column in columns]
+    overview = overview_columns(plan)
+    overview_order = list(OVERVIEW_WIDTHS)
     for table in document.tables:
-        header = table.rows[0].cells
-        if header[0].text == number_label and header[-1].text == status_label:
-            remove_last_column(table)
+        caption = table_caption(table)
+        if caption == ACTION_TABLE_CAPTION:
+            span_milestone_rows(table, [template_order.index(key) for key in ACTION_LEVEL], template_order.index("number"))
+            keep_columns(table, kept, action_widths)
+        elif caption == OVERVIEW_TABLE_CAPTION:
+            keep_columns(table, [overview_order.index(key) for key in overview],
+                         _scaled([OVERVIEW_WIDTHS[key] for key in overview], sum(OVERVIEW_WIDTHS.values())))
+
+
+def _scaled(widths: list[float], total: float = PAGE_WIDTH_CM) -> list[float]:
+    """Relative widths as centimetres sharing `total`."""
+    return [total * width / sum(widths) for width in widths]
