@@ -214,19 +214,19 @@ def date_changes(old: Action, new: Action) -> list[Change]:
     changes = []
     if old.due.display() != new.due.display():
         changes.append(Change("due", subject, old.due.display(), new.due.display(), slip_months=_months_later(old.due, new.due),
-                              old_in_full=old.due.display(True), new_in_full=new.due.display(True)))
+                              old_in_full=old.due.display(in_full=True), new_in_full=new.due.display(in_full=True)))
     pairs, removed, added = pair_steps(old, new)
     for before, after in pairs:
         if before.due.display() != after.due.display():
             changes.append(Change("due", f"action {new.number}{after.letter}", before.due.display(), after.due.display(),
                                   slip_months=_months_later(before.due, after.due),
-                                  old_in_full=before.due.display(True), new_in_full=after.due.display(True)))
+                                  old_in_full=before.due.display(in_full=True), new_in_full=after.due.display(in_full=True)))
     for step in added:
-        due, in_full = (f" (due {step.due.display()})", f" (due {step.due.display(True)})") if step.due.is_set else ("", "")
+        due, in_full = (f" (due {step.due.display()})", f" (due {step.due.display(in_full=True)})") if step.due.is_set else ("", "")
         text = _first_line(step.text, 80)
         changes.append(Change("step-added", f"action {new.number}{step.letter}", new=text + due, new_in_full=text + in_full))
     for step in removed:
-        due, in_full = (f" (was due {step.due.display()})", f" (was due {step.due.display(True)})") if step.due.is_set else ("", "")
+        due, in_full = (f" (was due {step.due.display()})", f" (was due {step.due.display(in_full=True)})") if step.due.is_set else ("", "")
         text = _first_line(step.text, 80)
         changes.append(Change("step-removed", f"action {old.number}{step.letter}", old=text + due, old_in_full=text + in_full))
     return changes

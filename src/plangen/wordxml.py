@@ -8,7 +8,6 @@ Text is escaped here, once; a character XML forbids is refused rather than silen
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
 from plangen.contrast import text_colour_for
 from plangen.errors import RenderError
@@ -18,6 +17,11 @@ TWIPS_PER_CM = 567
 DEFAULT_TABLE_WIDTH_CM = 17.0
 HEADER_FILL = "1F3A5F"
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def escape(value: str) -> str:
+    """&, < and > as XML character data needs them (xml.sax.saxutils would import urllib on every build)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class RawXml(str):

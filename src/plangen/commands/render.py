@@ -59,7 +59,7 @@ def report_document(plan, report, provenance: dict | None = None) -> bytes:
     # a report may name its own template (`template:`), as the papers' README section describes
     template = render.template_path(plan.root, report.data.get("template") or module.TEMPLATE)
     return api.document(plan, module, report, template=template,
-                        title=paper_title(module.title(plan, report), report), finishing=finishing)
+                        title=module.title(plan, report), finishing=finishing)  # names the meeting (documents.report)
 
 
 def record(document, provenance: dict | None) -> None:
@@ -76,14 +76,6 @@ def record(document, provenance: dict | None) -> None:
     properties = document.core_properties
     properties.identifier = commit
     properties.comments = f"Made by plangen {__version__} from {source}"
-
-
-def paper_title(subject: str, report) -> str:
-    """A committee paper's own title names its meeting: a Cabinet paper whose subject is the plan's
-    name must not be listed (in a PDF reader, on a council website) as the plan itself."""
-    from plangen.documents.report import meeting_date
-
-    return f"{subject} — {report.data['meeting']['committee']}, {meeting_date(report).long()}"
 
 
 def render_kind(plan, kind: str, output_dir: Path, pdf: bool = False, refresh: bool = True) -> list[Path]:
