@@ -19,7 +19,9 @@ def test_entities_angle_brackets_and_underscores_print_as_typed(mini_plan, tmp_p
     paper = tmp_path / "out" / "improvement-plan.docx"
     expected = "Agree the tool with health &amp; police & <b>partners</b> > __init__ and snake_case_name now"
     assert expected in normalise(document_text(paper))
-    assert expected in normalise(convert_to_pdf_text(paper))
+    # in the PDF the cell's lines wrap beside other columns: its words must still come in order, as typed
+    printed = iter(convert_to_pdf_text(paper).split())
+    assert all(word in printed for word in expected.split()), expected
 
 
 def test_the_renderer_refuses_a_control_character_rather_than_dropping_it():
