@@ -150,7 +150,8 @@ VALUES = st.one_of(
     st.sampled_from(UNPRINTABLE),
     SCALARS,
     st.lists(SCALARS, max_size=3),
-    st.dictionaries(st.sampled_from(["a", "text", "id", "x-y"]), SCALARS, max_size=2),
+    # no 'x-' keys: an extension key may hold any value, so a mapping of them alone is not wrong
+    st.dictionaries(st.sampled_from(["a", "text", "id"]), SCALARS, max_size=2),
     st.lists(st.lists(SCALARS, max_size=2), min_size=1, max_size=2),
 )
 
