@@ -3,9 +3,14 @@ appendix, exempt items only in the restricted pack. Read back with pypdf and pop
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -141,3 +146,34 @@ def test_an_unknown_meeting_names_the_meetings_there_are(tmp_path):
     assert "no report file is for a meeting on 2017-01-01" in completed.stderr
     assert "2017-11-20 Cabinet" in completed.stderr
     assert not (tmp_path / "packs").exists()
+
+
+def test_a_pack_killed_mid_way_leaves_the_previous_pack_and_the_next_run_removes_its_staging(packs):
+    root, public, _ = packs
+    output = root / "packs"
+    before = public.read_bytes()
+    killed = subprocess.Popen([sys.executable, "-m", "plangen", "pack", "2017-12-12", str(root / "plan"), "-o", str(output)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    group_files = []
+    while time.monotonic() < deadline and killed.poll() is None:
+        # LibreOffice is laying the parts out: the run is mid-way
+        group_files = list(output.glob(".plangen-pack-*/pack-*/office/process-group"))
+        if group_files:
+            break
+        time.sleep(0.2)
+    assert group_files, "the pack never started LibreOffice"
+    group = int(group_files[0].read_text())
+    killed.send_signal(signal.SIGKILL)
+    assert killed.wait(30) == -signal.SIGKILL
+    stale = list(output.glob(".plangen-pack-*"))
+    assert len(stale) == 1, stale  # SIGKILL gives the run no chance to tidy up
+    assert public.read_bytes() == before
+
+    again = run_cli("pack", "2017-12-12", root / "plan", "-o", output)
+    assert again.returncode == 0, again.stderr
+    assert not list(output.glob(".plangen-pack-*"))
+    assert sorted(path.name for path in output.iterdir()) == sorted([public.name, packs[2].name])
+    assert pages_of(public) == len(pypdf.PdfReader(io.BytesIO(before)).pages)
+    with pytest.raises(ProcessLookupError):  # the killed run's LibreOffice did not outlive it
+        os.killpg(group, 0)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 
 @contextmanager
-def atomic_path(target: Path):
-    """Yield a temporary path to write; on success it replaces `target`, on failure it is removed."""
+def atomic_path(target: Path, staging: Path | None = None):
+    """Yield a temporary path to write; on success it replaces `target`, on failure it is removed.
+    The temporary file is made beside the target, or in `staging` (a folder on the same file system
+    that a killed run's successor removes)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=staging or target.parent)
     os.close(handle)
     try:
         yield Path(temporary)
@@ -139,16 +141,66 @@ class OutputSet:
         """Under the lock no other build runs: everything in the store but the lock and the current
         version was left by a killed or failed run (staged versions, LibreOffice work folders and
         their process groups, links)."""
-        from plangen.office import end_leftovers
-
         current = self.current()
         current = current.resolve() if current else None
         for entry in self.store.iterdir():
             if entry.name == "lock" or (not entry.is_symlink() and entry.resolve() == current):
                 continue
-            if entry.is_dir() and not entry.is_symlink():
-                end_leftovers(entry)
-            remove_tree(entry)
+            remove_leftover(entry)
+
+
+def remove_leftover(entry: Path) -> None:
+    """Remove what a killed or failed run left: first any LibreOffice process group whose work
+    folder is inside it, then the files."""
+    from plangen.office import GROUP_FILE, end_leftovers
+
+    if entry.is_dir() and not entry.is_symlink():
+        for group_file in entry.rglob(GROUP_FILE):
+            end_leftovers(group_file.parent)
+    remove_tree(entry)
+
+
+@contextmanager
+def staging_folder(parent: Path, prefix: str):
+    """A work folder in `parent` for one run, removed when the run ends. A run killed outright cannot
+    remove its own, so each run first removes the `prefix` folders no live run holds: a live run
+    holds a lock on its folder (flock on the folder itself, released by the kernel when the process
+    dies), so runs into the same folder can overlap without removing each other's work."""
+    import fcntl
+
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    for entry in parent.iterdir():
+        if entry.name.startswith(prefix) and entry.is_dir() and not entry.is_symlink():
+            try:
+                handle = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                continue  # a live run's
+            try:
+                remove_leftover(entry)
+            finally:
+                os.close(handle)
+    while True:
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            ours = os.path.samestat(os.fstat(handle), os.stat(folder))
+        except FileNotFoundError:
+            ours = False
+        if ours:  # not removed as a leftover by another run between mkdtemp and flock
+            break
+        os.close(handle)
+    try:
+        yield folder
+    finally:
+        remove_tree(folder)
+        os.close(handle)
 
 
 def _store_of(output: Path) -> Path:

@@ -112,7 +112,7 @@ def make_packs(plan, meeting: Meeting, folder: Path, work: Path, timeout: float,
     for target, title, parts in finished:
         joined = work / (Path(target).name + ".joined")
         join(parts, joined, title)
-        with atomic_path(Path(target)) as temporary:
+        with atomic_path(Path(target), staging=work) as temporary:  # nothing stray in the output if killed
             temporary.write_bytes(joined.read_bytes())
         written.append(Path(target))
     return written

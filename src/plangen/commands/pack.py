@@ -7,9 +7,8 @@ from plangen.errors import EXIT_OK, RenderError
 
 
 def run(date: str, plan_dir: Path | None, committee: str | None, output: Path, timeout: float) -> int:
-    import tempfile
-
     from plangen import office
+    from plangen.atomic import staging_folder
     from plangen.commands.render import load_valid_plan
     from plangen.pack import make_packs, select
 
@@ -18,9 +17,8 @@ def run(date: str, plan_dir: Path | None, committee: str | None, output: Path, t
     if not office.available():
         raise RenderError(f"{office.missing_notice()}, so no agenda pack can be made",
                           hint="install libreoffice-writer and python3-uno")
-    output.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".plangen-pack-", dir=output) as work:
-        written = make_packs(plan, meeting, output, Path(work), timeout,
+    with staging_folder(output, ".plangen-pack-") as work:
+        written = make_packs(plan, meeting, output, work, timeout,
                              progress=lambda line: print(line, file=sys.stderr, flush=True))
     for path in written:
         print(f"wrote {path}")
