@@ -27,8 +27,9 @@ REPO = HERE.parent
 WORK = HERE / "work"
 SIZES = (100, 1_000, 10_000)
 
-# Runs a command; prints its wall time, its peak memory (children's max RSS, KiB on Linux) and the
-# last line it printed (a step's own timing).
+# Runs a command; prints its wall time, its peak memory (children's max RSS, KiB on Linux), its CPU
+# time (user + system: steadier than wall time on a shared machine) and the last line it printed (a
+# step's own timing).
 MEASURE = """
 import resource, subprocess, sys, time
 start = time.perf_counter()
@@ -37,7 +38,8 @@ elapsed = time.perf_counter() - start
 if completed.returncode != 0:
     sys.stderr.write(completed.stderr); sys.exit(completed.returncode)
 last = (completed.stdout.strip().splitlines() or ["-"])[-1]
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, last)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, last)
 """
 
 # Steps run inside a fresh interpreter so each measurement pays its own imports.
@@ -80,21 +82,22 @@ def run(command: list[str]) -> str:
     return completed.stdout
 
 
-def measured(command: list[str]) -> tuple[float, float, str]:
-    seconds, kib, last = run([sys.executable, "-c", MEASURE, *command]).split(maxsplit=2)
-    return float(seconds), int(kib) / 1024, last
+def measured(command: list[str]) -> tuple[float, float, str, float]:
+    seconds, kib, cpu, last = run([sys.executable, "-c", MEASURE, *command]).split(maxsplit=3)
+    return float(seconds), int(kib) / 1024, last, float(cpu)
 
 
-def process(command: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall seconds and peak MiB of a whole process."""
+def process(command: list[str], repeat: int) -> tuple[float, float, float]:
+    """Median wall seconds, peak MiB and median CPU seconds of a whole process."""
     runs = [measured(command) for _ in range(repeat)]
-    return statistics.median(seconds for seconds, _, _ in runs), max(mib for _, mib, _ in runs)
+    return (statistics.median(run[0] for run in runs), max(run[1] for run in runs),
+            statistics.median(run[3] for run in runs))
 
 
 def step(code: str, arguments: list[str], repeat: int) -> tuple[float, float]:
     """Median seconds the step reports for itself, and the peak MiB of its process."""
     runs = [measured([sys.executable, "-c", code, *arguments]) for _ in range(repeat)]
-    return statistics.median(float(last) for _, _, last in runs), max(mib for _, mib, _ in runs)
+    return statistics.median(float(run[2]) for run in runs), max(run[1] for run in runs)
 
 
 def table_rows(plan_dir: Path) -> list[dict]:
@@ -222,7 +225,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement (median reported)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
-    parser.add_argument("--only", choices=["publishing"], help="run one section and print it (RESULTS.md untouched)")
+    parser.add_argument("--only", choices=["publishing", "processes"], help="run one section and print it (RESULTS.md untouched)")
     arguments = parser.parse_args()
     repeat = arguments.repeat
     sys.path.insert(0, str(HERE))
@@ -236,16 +239,13 @@ def main() -> None:
     if arguments.only == "publishing":
         print("\n".join(publishing_markdown(publishing(plangen, repeat))))
         return
+    if arguments.only == "processes":
+        print("\n".join(processes_markdown(processes(plangen, repeat))))
+        return
     print("publishing: plangen build beside a bare LibreOffice conversion …", flush=True)
     results["publishing"] = publishing(plangen, max(3, repeat // 2))
     print("whole processes on the bundled plan …", flush=True)
-    # short and noisy: more repetitions; the floors are what any Python / any Typer command pays
-    results["python"] = process([sys.executable, "-c", "pass"], max(repeat, 15))
-    results["typer"] = process([sys.executable, "-c", "import typer"], max(repeat, 15))
-    results["validate"] = process([plangen, "validate", str(REPO / "plan")], max(repeat, 15))
-    build_output = WORK / "build"
-    fresh(build_output)
-    results["build"] = process([plangen, "build", str(REPO / "plan"), "-o", str(build_output), "--force"], max(1, repeat // 2))
+    results.update(processes(plangen, repeat))
 
     pandoc = shutil.which("pandoc")
     results["sizes"] = {}
@@ -273,6 +273,36 @@ def main() -> None:
     print(report)
 
 
+def processes(plangen: str, repeat: int) -> dict:
+    """Whole processes on the bundled plan beside the floors any Python / any Typer command pays,
+    interleaved so that load from other users of the machine falls on each alike."""
+    build_output = WORK / "build"
+    fresh(build_output)
+    commands = {"python": [sys.executable, "-c", "pass"], "typer": [sys.executable, "-c", "import typer"],
+                "validate": [plangen, "validate", str(REPO / "plan")]}
+    # short and noisy: more repetitions
+    runs: dict = {name: [] for name in commands}
+    for _ in range(max(repeat, 15)):
+        for name, command in commands.items():
+            runs[name].append(measured(command))
+    results = {name: (statistics.median(run[0] for run in measured_runs), max(run[1] for run in measured_runs),
+                      statistics.median(run[3] for run in measured_runs)) for name, measured_runs in runs.items()}
+    results["build"] = process([plangen, "build", str(REPO / "plan"), "-o", str(build_output), "--force"], max(1, repeat // 2))
+    return results
+
+
+def processes_markdown(results: dict) -> list[str]:
+    lines = ["## Whole processes, bundled plan", "", "| command | wall (s) | CPU (s) | peak memory (MiB) |", "|---|---|---|---|"]
+    for name, label in (("python", "`python -c pass` (floor)"), ("typer", "`python -c 'import typer'` (floor for any Typer CLI)"),
+                        ("validate", "`plangen validate`"), ("build", "`plangen build --force`")):
+        seconds, mib, cpu = results[name]
+        lines.append(f"| {label} | {seconds:.2f} | {cpu:.2f} | {mib:.0f} |")
+    lines += ["", f"- `plangen validate` / Typer floor = {results['validate'][0] / results['typer'][0]:.1f} wall, "
+                  f"{results['validate'][2] / results['typer'][2]:.1f} CPU; "
+                  f"`plangen build` / `plangen validate` = {results['build'][0] / results['validate'][0]:.1f}"]
+    return lines
+
+
 def publishing_markdown(result: dict) -> list[str]:
     floor = result["floor"]
     return [
@@ -296,14 +326,8 @@ def _cores() -> int:
 def results_markdown(results: dict, with_pandoc: bool) -> str:
     sizes = results["sizes"]
     lines = ["# Benchmark results", "", f"Machine: {results['machine']}. Medians of repeated runs; "
-             "each measurement in a fresh process. Written by `make bench` (benchmarks/run.py).", "",
-             "## Whole processes, bundled plan", "", "| command | wall (s) | peak memory (MiB) |", "|---|---|---|"]
-    for name, label in (("python", "`python -c pass` (floor)"), ("typer", "`python -c 'import typer'` (floor for any Typer CLI)"),
-                        ("validate", "`plangen validate`"), ("build", "`plangen build --force`")):
-        seconds, mib = results[name]
-        lines.append(f"| {label} | {seconds:.2f} | {mib:.0f} |")
-    lines += ["", f"- `plangen validate` / Typer floor = {results['validate'][0] / results['typer'][0]:.1f}; "
-              f"`plangen build` / `plangen validate` = {results['build'][0] / results['validate'][0]:.1f}"]
+             "each measurement in a fresh process. Written by `make bench` (benchmarks/run.py).", ""]
+    lines += processes_markdown(results)
     lines += ["", "## By plan size (seconds; plan-document render excludes LibreOffice page numbering)", "",
               "| actions | load + validate | render plan | bare docxtpl | pandoc | plangen / docxtpl | pandoc / plangen | peak MiB (render) |",
               "|---|---|---|---|---|---|---|---|"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
+
 from conftest import edit, position, run_cli
 from plangen.validate import validate
 
@@ -96,6 +98,29 @@ def test_a_misspelt_key_gives_one_finding_not_a_missing_lead_too(mini_plan):
     # a lead that is really missing is still reported
     edit(mini_plan / PRIORITY, "        laed: HoS\n", "        x-note: no lead yet\n")
     assert [finding.rule for finding in validate(mini_plan, datetime.date(2026, 1, 1)).findings] == ["missing-lead"]
+
+
+@pytest.mark.parametrize(("typed", "rule", "message"), [
+    ("due: banana", "bad-date", "groups[0].actions[0].due: 'banana' is not a valid date"),
+    ("due: [2027-06]", "bad-date", "groups[0].actions[0].due: ['2027-06'] is not a valid date"),
+    ("due: 2027", "bad-date", "groups[0].actions[0].due: 2027 is not a valid date"),
+    ("due: {from: banana}", "bad-date", "groups[0].actions[0].due: {'from': 'banana'} is not a valid date"),
+    ("lead: 42", "wrong-type", "groups[0].actions[0].lead: a lead must be an id from the people register, or a list of ids; found a number"),
+    ("lead: {name: HoS}", "wrong-type", "groups[0].actions[0].lead: a lead must be an id from the people register, or a list of ids; found a mapping"),
+])
+def test_a_bad_due_or_lead_gives_one_finding_not_a_missing_due_or_lead_too(mini_plan, typed, rule, message):
+    """The value is wrong, not missing: missing-due and missing-lead (strict rules, errors once the
+    plan is approved) would only repeat the finding at the same line."""
+    edit(mini_plan / "plan.yaml", "status: draft", "status: approved")
+    key = typed.split(":")[0]
+    text = edit(mini_plan / PRIORITY, "        lead: HoS\n        partners: [Health]\n        due: 2027-06\n",
+                "        lead: HoS\n        partners: [Health]\n        due: 2027-06\n".replace(f"{key}: " + ("HoS" if key == "lead" else "2027-06"), typed))
+    result = validate(mini_plan, datetime.date(2026, 1, 1))
+    assert [(finding.rule, finding.message) for finding in result.findings] == [(rule, message)]
+    assert result.findings[0].line == position(text, typed)[0]
+    # the same action with the key really left out is still reported
+    edit(mini_plan / PRIORITY, f"        {typed}\n", "")
+    assert [finding.rule for finding in validate(mini_plan, datetime.date(2026, 1, 1)).findings] == [f"missing-{key}"]
 
 
 def test_an_unquoted_number_is_shown_as_typed_and_is_not_a_duplicate(mini_plan):

@@ -1,215 +1,143 @@
-"""The JSON Schemas shipped inside the package, compiled once per process, and readable messages for their errors."""
+"""The JSON Schemas shipped inside the package, compiled by jsonschema-rs once per process, and
+readable messages for their errors.
+
+jsonschema-rs is a compiled JSON Schema 2020-12 validator that reports every error, each with the
+instance path and the schema keyword that failed. The schemas refer to each other by file name, so
+each is registered under its file's URI; an error's keyword location leads back to the schema object
+that was broken, whose `x-plangen` keyword says what it is (identifier, date, due, leads).
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
+import math
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 KINDS = ("plan", "priority", "people", "indicators", "workforce", "report")
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 
 
-def schema_dir():
-    return files("plangen") / "schema"
+def schema_dir() -> Path:
+    return SCHEMA_DIR
 
 
 @lru_cache(maxsize=None)
 def _schemas() -> dict[str, dict]:
-    loaded = {}
-    for entry in schema_dir().iterdir():
-        if entry.name.endswith(".schema.json"):
-            loaded[entry.name] = json.loads(entry.read_text(encoding="utf-8"))
-    return loaded
+    return {entry.name: json.loads(entry.read_text(encoding="utf-8"))
+            for entry in SCHEMA_DIR.iterdir() if entry.name.endswith(".schema.json")}
 
 
-# "x-plangen" names what a definition is (identifier, date, due, leads): how plangen explains its
-# errors and how fmt writes its values. JSON Schema tools ignore it as an unknown keyword.
-ANNOTATIONS = {"description", "examples", "title", "default", "x-plangen"}
+def _uri(name: str) -> str:
+    return (SCHEMA_DIR / name).as_uri()
 
 
-def _at_pointer(document: str, pointer: str):
-    target = _schemas()[document]
-    for part in filter(None, pointer.split("/")):
-        target = target[part]
-    return target
+@lru_cache(maxsize=None)
+def _registry():
+    """Every shipped schema under its file's URI, so the relative $refs between them resolve as any
+    JSON Schema tool reading them from the folder resolves them."""
+    import jsonschema_rs
 
-
-def _inline(node, document: str, resolving: tuple = ()):
-    """The schema with each $ref replaced by what it points to, except references back into a
-    definition being resolved (a report's sections hold sections), which stay references.
-    Resolving every $ref during validation was most of validation's time."""
-    if isinstance(node, list):
-        return [_inline(item, document, resolving) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: (value if key in ("examples", "enum", "const") else _inline(value, document, resolving))
-            for key, value in node.items()}
-    if "$ref" not in node:
-        return node
-    target_document, _, pointer = node["$ref"].partition("#")
-    target_document = target_document or document
-    absolute = f"{target_document}#{pointer}"
-    if absolute in resolving:
-        return {**node, "$ref": absolute}
-    resolved = _inline(_at_pointer(target_document, pointer), target_document, resolving + (absolute,))
-    siblings = {key: value for key, value in node.items() if key != "$ref"}
-    if set(siblings) <= ANNOTATIONS:
-        return {**resolved, **siblings}
-    return {"allOf": [resolved], **siblings}
+    return jsonschema_rs.Registry([(_uri(name), schema) for name, schema in _schemas().items()])
 
 
 @lru_cache(maxsize=None)
 def validator(kind: str):
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
+    import jsonschema_rs
 
-    from referencing.jsonschema import DRAFT202012
-
-    # the schemas name each other by file name ("common.schema.json#/$defs/date"), as any JSON Schema
-    # tool reading them from a folder resolves them
-    registry = Registry().with_resources(
-        (name, Resource.from_contents(schema, default_specification=DRAFT202012)) for name, schema in _schemas().items()
-    )
-    return Draft202012Validator(_inlined(kind), registry=registry)
-
-
-IGNORED_KEYWORDS = ANNOTATIONS | {"$schema", "$id", "$defs", "$comment"}
-
-
-@lru_cache(maxsize=None)
-def _inlined(kind: str) -> dict:
     name = f"{kind}.schema.json"
-    return _inline(_schemas()[name], name)
+    return jsonschema_rs.validator_for(_schemas()[name], registry=_registry(), base_uri=_uri(name))
 
 
 @lru_cache(maxsize=None)
-def _referenced(absolute: str) -> dict:
-    """The schema a $ref left in place by _inline points to (a report section's sections)."""
-    name, _, pointer = absolute.partition("#")
-    return _inline(_at_pointer(name, pointer), name, (absolute,))
+def dereferenced(kind: str) -> dict:
+    """The kind's schema with each $ref replaced by what it names, by jsonschema-rs. A reference
+    back into a definition being replaced (a report's sections hold sections) stays a $ref into
+    this document: dereferenced_at(kind, that reference) is what it names."""
+    import jsonschema_rs
+
+    name = f"{kind}.schema.json"
+    return jsonschema_rs.dereference(_schemas()[name], registry=_registry(), base_uri=_uri(name))
 
 
 @lru_cache(maxsize=None)
-def _regex(pattern: str):
-    import re
+def dereferenced_at(kind: str, reference: str) -> dict:
+    import jsonschema_rs
 
-    return re.compile(pattern)
-
-
-def _has_type(instance, name: str) -> bool:
-    if name == "string":
-        return isinstance(instance, str)
-    if name == "object":
-        return isinstance(instance, dict)
-    if name == "array":
-        return isinstance(instance, list)
-    if name == "boolean":
-        return isinstance(instance, bool)
-    if name == "null":
-        return instance is None
-    if isinstance(instance, bool):
-        return False
-    if name == "integer":
-        return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
-    if name == "number":
-        return isinstance(instance, (int, float))
-    return False
+    uri = _uri(f"{kind}.schema.json")
+    return jsonschema_rs.Registry([(uri, dereferenced(kind))]).resolver(uri).lookup(reference).contents
 
 
-def conforms_to(schema, instance) -> bool:
-    """The keywords plangen's schemas use, checked as JSON Schema 2020-12 defines them. Any other
-    keyword makes the answer "no" (not certain), and jsonschema then decides."""
-    if schema is True:
-        return True
-    if not isinstance(schema, dict):
-        return False
-    for keyword, value in schema.items():
-        if keyword in IGNORED_KEYWORDS:
-            continue
-        if keyword == "type":
-            if not (_has_type(instance, value) if isinstance(value, str) else any(_has_type(instance, name) for name in value)):
-                return False
-        elif keyword == "properties":
-            if isinstance(instance, dict) and not all(
-                    conforms_to(subschema, instance[key]) for key, subschema in value.items() if key in instance):
-                return False
-        elif keyword == "additionalProperties":
-            if isinstance(instance, dict):
-                declared = schema.get("properties", {})
-                patterns = [_regex(pattern) for pattern in schema.get("patternProperties", {})]
-                for key, item in instance.items():
-                    if key in declared or any(pattern.search(key) for pattern in patterns):
-                        continue
-                    if not conforms_to(value, item):
-                        return False
-        elif keyword == "patternProperties":
-            if isinstance(instance, dict):
-                for pattern, subschema in value.items():
-                    regex = _regex(pattern)
-                    if not all(conforms_to(subschema, item) for key, item in instance.items() if regex.search(key)):
-                        return False
-        elif keyword == "items":
-            if isinstance(instance, list) and not all(conforms_to(value, item) for item in instance):
-                return False
-        elif keyword == "required":
-            if isinstance(instance, dict) and not all(key in instance for key in value):
-                return False
-        elif keyword == "enum":
-            # exact types only: jsonschema's equality (1 == 1.0, true != 1) is left to jsonschema
-            if not any(type(instance) is type(choice) and instance == choice for choice in value):
-                return False
-        elif keyword == "pattern":
-            if isinstance(instance, str) and not _regex(value).search(instance):
-                return False
-        elif keyword == "exclusiveMinimum":
-            if _has_type(instance, "number") and not instance > value:
-                return False
-        elif keyword == "minLength":
-            if isinstance(instance, str) and len(instance) < value:
-                return False
-        elif keyword == "minItems":
-            if isinstance(instance, list) and len(instance) < value:
-                return False
-        elif keyword == "minProperties":
-            if isinstance(instance, dict) and len(instance) < value:
-                return False
-        elif keyword == "anyOf":
-            if not any(conforms_to(subschema, instance) for subschema in value):
-                return False
-        elif keyword == "allOf":
-            if not all(conforms_to(subschema, instance) for subschema in value):
-                return False
-        elif keyword == "$ref":
-            if not conforms_to(_referenced(value), instance):
-                return False
-        else:
-            return False
-    return True
+@dataclass
+class SchemaError:
+    """One way a file breaks its schema."""
+
+    path: tuple  # where in the file
+    keyword: str  # the JSON Schema keyword that failed: type, required, additionalProperties, …
+    value: object  # the value there, as read from the file
+    schema: dict  # the schema object holding that keyword, as written in the shipped file
+    message: str  # jsonschema-rs's own words, for keywords plangen does not explain itself
+    missing: str | None = None  # for required: the key
 
 
-def conforms(kind: str, data) -> bool:
-    """True only when `data` certainly satisfies the kind's schema.
+def _schema_at(location: str) -> dict:
+    """The schema object holding the keyword at an absolute keyword location (file URI#/pointer/keyword)."""
+    holder = location.rpartition("/")[0]
+    return _registry().resolver(holder.partition("#")[0]).lookup(holder).contents
 
-    A valid plan is the common case, and checking it here takes a tenth of the time jsonschema
-    needs just to import. "False" means "not certain": jsonschema then validates and explains.
-    """
-    return conforms_to(_inlined(kind), data)
+
+def _value_at(data, path: tuple):
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _finite(value):
+    """`value` with each NaN or infinity replaced by the largest float (of its sign). jsonschema-rs
+    reads them as JSON null, since JSON has neither, where JSON Schema counts them as numbers; the
+    loader already reports each as bad-number."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return math.copysign(sys.float_info.max, value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def errors(kind: str, data) -> list[SchemaError]:
+    """Every error in `data` against the kind's schema; none for a file that conforms."""
+    checker = validator(kind)
+    if checker.is_valid(data):
+        return []
+    found = []
+    for error in checker.iter_errors(_finite(data)):
+        path = tuple(error.instance_path)
+        found.append(SchemaError(path, error.kind.name, _value_at(data, path), _schema_at(error.absolute_keyword_location),
+                                 error.message, getattr(error.kind, "property", None)))
+    return found
 
 
 def date_paths(kind: str, data) -> list[tuple]:
     """Where `data` holds a value in the schema's date form (YYYY-MM[-DD]), so each can be checked
-    as a real date: the pattern lets 2017-02-31 and year 0000 through."""
-    date_pattern = _definition("date")["pattern"]
+    as a real date: the pattern lets 2017-02-31 and year 0000 through. Found by walking the data
+    beside the dereferenced schema, since jsonschema-rs keeps annotations (x-plangen: date) only
+    for a file that conforms, and a file with a mistake elsewhere still has its dates checked."""
+    import re
+
+    date_pattern = re.compile(_schemas()["common.schema.json"]["$defs"]["date"]["pattern"])
     found: dict[tuple, None] = {}
 
     def walk(schema, value, path):
         if not isinstance(schema, dict):
             return
         if "$ref" in schema:
-            walk(_referenced(schema["$ref"]), value, path)
-        if schema.get("pattern") == date_pattern:
-            if isinstance(value, str) and _regex(date_pattern).search(value):
+            walk(dereferenced_at(kind, schema["$ref"]), value, path)
+        if schema.get("x-plangen") == "date":
+            if isinstance(value, str) and date_pattern.search(value):
                 found[path] = None
             return
         for branch in schema.get("anyOf", []) + schema.get("allOf", []):
@@ -222,19 +150,15 @@ def date_paths(kind: str, data) -> list[tuple]:
                 if key in declared:
                     walk(declared[key], item, path + (key,))
                     continue
-                matched = [subschema for pattern, subschema in patterns.items() if _regex(pattern).search(key)]
+                matched = [subschema for pattern, subschema in patterns.items() if re.search(pattern, key)]
                 for subschema in matched or ([additional] if isinstance(additional, dict) else []):
                     walk(subschema, item, path + (key,))
         elif isinstance(value, list) and isinstance(schema.get("items"), dict):
             for index, item in enumerate(value):
                 walk(schema["items"], item, path + (index,))
 
-    walk(_inlined(kind), data, ())
+    walk(dereferenced(kind), data, ())
     return list(found)
-
-
-def _definition(name: str) -> dict:
-    return _schemas()["common.schema.json"]["$defs"][name]
 
 
 def _allowed_keys(schema: dict) -> list[str]:
@@ -281,12 +205,12 @@ def as_typed(source, path: tuple, value) -> str:
     return repr(value)
 
 
-def describe(error, source=None) -> list[tuple[tuple, str, str, str | None, bool]]:
-    """One jsonschema error -> [(path, rule, message, hint, at_key)]. Several for unknown keys."""
-    path = tuple(error.absolute_path)
+def describe(error: SchemaError, source=None) -> list[tuple[tuple, str, str, str | None, bool]]:
+    """One schema error -> [(path, rule, message, hint, at_key)]. Several for unknown keys."""
+    path = error.path
     where = dotted(path)
-    value = error.instance
-    kind = error.validator
+    value = error.value
+    kind = error.keyword
     schema = error.schema
     if kind == "additionalProperties":
         allowed = _allowed_keys(schema)
@@ -301,7 +225,7 @@ def describe(error, source=None) -> list[tuple[tuple, str, str, str | None, bool
             results.append((path + (key,), "unknown-key", f"{dotted(path + (key,))}: unknown key '{key}'", hint, True))
         return results
     if kind == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        missing = error.missing or error.message
         return [(path, "missing-key", f"{where}: required key '{missing}' is missing", None, True)]
     meaning = schema.get("x-plangen") if isinstance(schema, dict) else None
     if meaning == "due":

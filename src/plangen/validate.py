@@ -67,8 +67,9 @@ class PersonReference:
     suffix: tuple = ()
 
 
-# A rule about a missing key says nothing new when that key is misspelt on the same item: the
-# unknown-key finding ("did you mean 'lead'?") is the real cause.
+# A rule about a missing key says nothing new when that key is misspelt on the same item, or its
+# value is already reported as wrong: the unknown-key ("did you mean 'lead'?") or bad-date finding
+# is the real cause.
 FOLLOW_ON_OF_TYPO = {"missing-lead": "lead", "missing-due": "due"}
 
 
@@ -78,7 +79,7 @@ class Checker:
     def __init__(self, plan: Plan, as_of: datetime.date | None, misspelt: set | None = None):
         self.plan = plan
         self.as_of = as_of
-        self.misspelt = misspelt or set()  # (file, item path, the key meant) for each unknown key
+        self.misspelt = misspelt or set()  # (file, item path, key) already reported: misspelt, or its value wrong
         self.findings: list[Finding] = []
         self._wordings: dict[str, str] = {}
         self._word_sets: dict[str, set[str]] = {}
@@ -714,19 +715,19 @@ def walk_strings(value, path: tuple = ()):
 
 
 def schema_findings(source: SourceFile, reported: set, misspelt: set) -> list[Finding]:
-    if schemas.conforms(source.kind, source.data):
-        return []
     found = []
-    errors = list(schemas.validator(source.kind).iter_errors(source.data))
+    errors = schemas.errors(source.kind, source.data)
     for error in errors:
         for path, rule, message, hint, at_key in schemas.describe(error, source):
             reported.add((source.path, path))
             if rule == "unknown-key" and hint and hint.startswith("did you mean '"):
                 misspelt.add((source.path, path[:-1], hint.split("'")[1]))
+            elif not at_key and path and isinstance(path[-1], str):
+                misspelt.add((source.path, path[:-1], path[-1]))  # a bad value: its key is not missing either
             found.append(source.finding(path, "error", rule, message, hint, at_key=at_key))
     # deepest first, so a value is set aside before the collection holding it is
-    for error in sorted(errors, key=lambda error: -len(error.absolute_path)):
-        set_aside(source, tuple(error.absolute_path), error)
+    for error in sorted(errors, key=lambda error: -len(error.path)):
+        set_aside(source, error.path, error)
     return found
 
 
@@ -753,13 +754,13 @@ def date_findings(source: SourceFile, reported: set) -> list[Finding]:
 NEUTRAL = {"string": "", "object": {}, "array": []}
 
 
-def set_aside(source: SourceFile, path: tuple, error) -> None:
+def set_aside(source: SourceFile, path: tuple, error: schemas.SchemaError) -> None:
     """Replace a value the schema rejected by an empty one of the expected type (or remove it), so
     the semantic rules and the model, which trust the schema, meet no list where text should be.
     The schema's finding has already said what is wrong and where. A number where text belongs
     becomes the text the author typed (an unquoted 1.10 stays "1.10", not "1.1")."""
     data = source.data
-    if not path or error.validator in ("additionalProperties", "required", "minItems", "minLength",
+    if not path or error.keyword in ("additionalProperties", "required", "minItems", "minLength",
                                        "minProperties", "pattern"):
         return
     parent = data
@@ -774,7 +775,7 @@ def set_aside(source: SourceFile, path: tuple, error) -> None:
     except (KeyError, IndexError, TypeError):
         return
     expected = error.schema.get("type") if isinstance(error.schema, dict) else None
-    if error.validator == "enum" and isinstance(value, str):
+    if error.keyword == "enum" and isinstance(value, str):
         return
     if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
         parent[key] = schemas.as_typed(source, path, value)
