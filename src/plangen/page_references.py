@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import re
 
-from xml.sax.saxutils import escape
-
 from plangen.errors import RenderError
-from plangen.wordxml import page_reference
+from plangen.wordxml import escape, page_reference
 
 REFERENCE = re.compile(r"\[(plan\s+)?(pages?):\s*([A-Za-z0-9][A-Za-z0-9._-]*)\]", re.I)
 BARE_PAGE = re.compile(r"\bpages?\s+\d+(?:\s*[-–]\s*\d+)?\b", re.I)
