@@ -93,7 +93,8 @@ def assert_clean(repo: Path) -> None:
     """Only the lock and the version in place remain in the store; no temporary file in the set."""
     store = repo / ".build.plangen"
     current = (repo / "build").resolve()
-    assert sorted(entry.name for entry in store.iterdir()) == sorted(["lock", current.name])
+    # the store keeps its lock, build's record of the inputs of the set in place, and that set
+    assert sorted(entry.name for entry in store.iterdir()) == sorted(["lock", "inputs.json", current.name])
     assert [path.name for path in current.rglob("*") if path.name.endswith(".tmp")] == []
     assert sorted(path.name for path in repo.iterdir()) == [".build.plangen", "build", "plan"]
     assert wait_until_no_processes(repo) == []
@@ -184,8 +185,8 @@ ls -a .build.plangen | wc -l > {repo}/store-next.txt
     assert "No space left on device" in error and "previous outputs are unchanged" in error and "Traceback" not in error
     assert (repo / "before.txt").read_text() == (repo / "after.txt").read_text()
     assert (repo / "link-before.txt").read_text() == (repo / "link-after.txt").read_text()
-    assert sorted((repo / "store.txt").read_text().split()) == sorted([".", "..", "lock", (repo / "link-before.txt").read_text().strip().split("/")[-1]])
-    assert (repo / "store-next.txt").read_text().strip() == "4"  # ., .., lock, the new version
+    assert sorted((repo / "store.txt").read_text().split()) == sorted([".", "..", "lock", "inputs.json", (repo / "link-before.txt").read_text().strip().split("/")[-1]])
+    assert (repo / "store-next.txt").read_text().strip() == "5"  # ., .., lock, inputs.json, the new version
 
 
 def test_ctrl_c_ends_libreoffice_and_removes_the_staged_version_at_once(repo):
@@ -202,7 +203,7 @@ def test_ctrl_c_ends_libreoffice_and_removes_the_staged_version_at_once(repo):
     assert process.returncode == 130, error
     assert snapshot(repo) == before
     store = repo / ".build.plangen"
-    assert sorted(entry.name for entry in store.iterdir()) == sorted(["lock", (repo / "build").resolve().name])
+    assert sorted(entry.name for entry in store.iterdir()) == sorted(["lock", "inputs.json", (repo / "build").resolve().name])
     assert wait_until_no_processes(repo, 5) == []
 
 

@@ -327,8 +327,9 @@ def test_papers_record_the_plan_commit_and_plangen_version_and_build_at_an_earli
         properties = Document(str(tmp_path / "then" / paper)).core_properties
         assert properties.author == "Example Borough Council", paper
         assert properties.identifier == first, paper
+    # the extracted revision is gone (and a build of a revision keeps no record of working-tree inputs)
     assert sorted(entry.name for entry in (tmp_path / ".then.plangen").iterdir()) == sorted(
-        ["lock", (tmp_path / "then").resolve().name])  # the extracted revision is gone
+        ["lock", (tmp_path / "then").resolve().name])
 
     # an edit not yet committed is said to be one, and remakes the paper
     plan_file.write_text(plan_file.read_text().replace("author: Second Council", "author: Third Council"))
@@ -338,6 +339,39 @@ def test_papers_record_the_plan_commit_and_plangen_version_and_build_at_an_earli
 
     completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "then", "--at", "no-such-revision")
     assert completed.returncode == 2 and "'no-such-revision' is not a git revision" in completed.stderr
+
+
+def test_a_build_answered_from_its_record_still_sees_a_commit_and_an_altered_output(tmp_path):
+    """A second build with nothing changed answers from the record of its inputs; committing an edit
+    (no byte of the plan changes) and altering an output by hand both still remake the paper."""
+    shutil.copytree(SCAFFOLD_PLAN, tmp_path / "plan")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "plan")
+    git(tmp_path, "commit", "-qm", "first")
+    plan_file = tmp_path / "plan" / "plan.yaml"
+    plan_file.write_text(plan_file.read_text().replace("author: Example Borough Council", "author: Second Council"))
+    paper = tmp_path / "build" / "improvement-plan.docx"
+    for _ in range(2):  # the second answers from the record
+        completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "build")
+        assert completed.returncode == 0, completed.stderr
+        assert Document(str(paper)).core_properties.comments.endswith("with uncommitted changes")
+    assert "nothing written, 2 unchanged" in completed.stderr
+    assert (tmp_path / ".build.plangen" / "inputs.json").is_file()
+
+    git(tmp_path, "commit", "-qam", "second")
+    completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "build")
+    assert completed.returncode == 0, completed.stderr
+    assert Document(str(paper)).core_properties.identifier == git(tmp_path, "rev-parse", "HEAD")
+    assert "improvement-plan.docx: written" in completed.stderr
+
+    good = paper.read_bytes()
+    with open(paper.resolve(), "ab") as altered:
+        altered.write(b"altered by hand")
+    completed = run_cli("build", tmp_path / "plan", "-o", tmp_path / "build")
+    assert completed.returncode == 0, completed.stderr
+    assert "improvement-plan.docx: written" in completed.stderr
+    assert paper.read_bytes() != good + b"altered by hand"
+    Document(str(paper))  # a whole paper again
 
 
 def test_contents_entries_link_to_the_pages_they_name(bundled_pdfs):

@@ -144,7 +144,7 @@ class OutputSet:
         current = self.current()
         current = current.resolve() if current else None
         for entry in self.store.iterdir():
-            if entry.name == "lock" or (not entry.is_symlink() and entry.resolve() == current):
+            if entry.name in KEPT or (not entry.is_symlink() and entry.resolve() == current):
                 continue
             remove_leftover(entry)
 
@@ -201,6 +201,10 @@ def staging_folder(parent: Path, prefix: str):
     finally:
         remove_tree(folder)
         os.close(handle)
+
+
+# the store's own files: its lock, and build's record of what the set in place was made from
+KEPT = ("lock", "inputs.json")
 
 
 def _store_of(output: Path) -> Path:

@@ -56,6 +56,23 @@ def _set_result(results, text: str):
     first.append(element)
 
 
+BOOKMARK_NAME = re.compile(rb"<w:bookmarkStart\b[^>]*\bw:name=\"([^\"]+)\"")
+INSTRUCTION_TEXT = re.compile(rb"<w:instrText\b[^>]*>([^<]*)</w:instrText>")
+
+
+def referenced_bookmarks(data: bytes) -> list[str]:
+    """The bookmarks of a rendered .docx that a field instruction of its body names: the only ones
+    whose pages LibreOffice must be asked for (each costs a round trip over its bridge). A name is
+    kept if it occurs anywhere in the joined instructions, so a field split across runs still counts."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        body = package.read("word/document.xml")
+    instructions_text = b"".join(INSTRUCTION_TEXT.findall(body))
+    return [name.decode() for name in dict.fromkeys(BOOKMARK_NAME.findall(body)) if name in instructions_text]
+
+
 def instructions(document) -> list[str]:
     """Every complex field's instruction in the body ("PAGEREF priority_1 \\h", "TOC …")."""
     return [instruction for paragraph in document.element.body.iter(qn("w:p"))

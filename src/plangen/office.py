@@ -109,8 +109,10 @@ class Session:
         (self.work / GROUP_FILE).write_text(str(self.process.pid), encoding="ascii")
         self.free_since = time.monotonic()
 
-    def submit(self, docx: Path, pdf: Path | None, name: str) -> None:
-        job = {"docx": str(Path(docx).resolve()), "pdf": str(Path(pdf).resolve()) if pdf else None}
+    def submit(self, docx: Path, pdf: Path | None, name: str, bookmarks: list[str] | None = None) -> None:
+        """Queue `docx` (and its PDF export); the answer gives the pages of `bookmarks` (None: all)."""
+        job = {"docx": str(Path(docx).resolve()), "pdf": str(Path(pdf).resolve()) if pdf else None,
+               "bookmarks": bookmarks}
         if not self.pending:  # LibreOffice was idle: this paper's time starts now
             self.free_since = max(self.free_since, time.monotonic())
         try:
@@ -274,6 +276,12 @@ def fill_fields(document, pages: dict) -> None:
         update.getparent().remove(update)
 
 
+def referenced_bookmarks(data: bytes) -> list[str]:
+    from plangen.fields import referenced_bookmarks
+
+    return referenced_bookmarks(data)
+
+
 def write_laid_out(data: bytes, target: Path, pdf: bool = False, plan_data: bytes | None = None) -> list[Path]:
     """Write one rendered paper (.docx bytes) to `target` with its page numbers laid out, and
     with `pdf` its tagged PDF beside it; both appear atomically, and only once LibreOffice succeeded.
@@ -298,7 +306,7 @@ def write_laid_out(data: bytes, target: Path, pdf: bool = False, plan_data: byte
                 (Path(work) / "plan.docx").write_bytes(plan_data)
                 session.submit(Path(work) / "plan.docx", None, "the plan (for the pages this paper cites)")
                 plan_pages = session.result()[1]["bookmarks"]
-            session.submit(staged, staged_pdf if pdf else None, target.name)
+            session.submit(staged, staged_pdf if pdf else None, target.name, referenced_bookmarks(data))
             _, pages = session.result()
         write_bytes(target, with_page_numbers(data, pages, plan_pages))
         if not pdf:

@@ -130,6 +130,111 @@ class GitHistory:
         return (answer or "").strip()
 
 
+class InputsRecord:
+    """A second build with nothing changed answers from a record, without reading the plan.
+
+    The record (in the output's store) ties the set in place to a fingerprint of everything a build
+    reads: each plan file's and local template's bytes, the stat of plangen's own files, the
+    installed document kinds, the git commit checked out (papers record it), today's date (validation
+    warnings are as at today) and --pdf. Same fingerprint, same set in place, outputs unaltered:
+    nothing to do. Anything else (or anything the fingerprint cannot see, such as a symbolic link in
+    the plan) takes the full path, which decides paper by paper from content keys."""
+
+    NAME = "inputs.json"
+
+    def __init__(self, root: Path, outputs, pdf: bool):
+        self.path = outputs.store / self.NAME
+        self.outputs = outputs
+        self.fingerprint = inputs_fingerprint(root, outputs, pdf)
+
+    def _read(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def unchanged_summary(self, output: Path) -> Summary | None:
+        current = self.outputs.current()
+        record = self._read()
+        if self.fingerprint is None or current is None or record.get("version") != current.name:
+            return None
+        known = record.get("fingerprints", {}).get(self.fingerprint)
+        manifest = read_manifest(current)
+        if not isinstance(known, dict) or not manifest:
+            return None
+        for name, entry in manifest.items():
+            if not entry.get("laid_out", True):  # LibreOffice may be here now: the full path decides
+                return None
+            try:
+                if file_digest(current / name) != entry.get("sha256"):
+                    return None
+            except OSError:
+                return None
+        return Summary(output, warnings=int(known.get("warnings", 0)),
+                       unchanged=sorted(name for name in manifest if name.endswith(".docx")))
+
+    def remember(self, current: Path, summary: Summary) -> None:
+        if self.fingerprint is None:
+            return
+        from plangen.atomic import write_text
+
+        record = self._read()
+        fingerprints = record.get("fingerprints", {}) if record.get("version") == current.name else {}
+        fingerprints[self.fingerprint] = {"warnings": summary.warnings}
+        try:
+            write_text(self.path, json.dumps({"version": current.name, "fingerprints": fingerprints}))
+        except OSError:
+            pass  # only the next build's speed depends on it
+
+
+def inputs_fingerprint(root: Path, outputs, pdf: bool) -> str | None:
+    """See InputsRecord; None when the plan holds something it cannot see (a link, a special file)."""
+    import datetime
+    import stat
+    import subprocess
+    from importlib.metadata import entry_points
+
+    from plangen import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{datetime.date.today()}\0{pdf}\0".encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder, directories, files in os.walk(package):
+        directories[:] = sorted(name for name in directories if name != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".docx", ".json")):
+                status = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+    for entry in entry_points(group="plangen.kinds"):
+        digest.update(f"{entry.name}={entry.value}@{entry.dist.version if entry.dist else ''}\0".encode())
+    skip = {Path(outputs.output), Path(outputs.store)}
+    for top in (root.resolve(), root.resolve().parent / "templates"):
+        if not top.is_dir():
+            continue
+        for folder, directories, files in os.walk(top):
+            kept = []
+            for name in sorted(directories):
+                path = Path(folder, name)
+                if name.startswith(".") or path in skip:
+                    continue
+                if path.is_symlink():
+                    return None
+                kept.append(name)
+            directories[:] = kept
+            for name in sorted(files):
+                path = Path(folder, name)
+                if name.startswith(".") or path in skip:
+                    continue
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return None
+                digest.update(f"{path}\0".encode() + file_digest(path).encode())
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True)
+        digest.update(head.stdout.encode())
+    except OSError:
+        pass
+    return digest.hexdigest()
+
+
 def plan_papers(plan, commit: str | None = None) -> list[Paper]:
     """Every paper of the plan with its key. A plan-wide paper reads every plan file but the report
     files; a report's paper reads those and its own report file. Papers cite pages of their own
@@ -215,11 +320,21 @@ def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = 
     with OutputSet(output) as outputs:
         checkout = outputs.work_folder("at-") if at else None
         try:
+            progress = progress or Progress()
             if checkout is not None:
                 root, commit = plan_at(root, at, checkout)
+                inputs = None
             else:
                 commit = None
-            return _build(root, outputs, Summary(output), pdf, force, timeout, progress or Progress(), commit)
+                inputs = None if force else InputsRecord(root, outputs, pdf)
+                if inputs is not None and (summary := inputs.unchanged_summary(output)) is not None:
+                    for name in summary.unchanged:
+                        progress.line(f"  {name}: unchanged")
+                    return summary
+            summary = _build(root, outputs, Summary(output), pdf, force, timeout, progress, commit)
+            if inputs is not None and outputs.current() is not None:
+                inputs.remember(outputs.current(), summary)
+            return summary
         finally:
             if checkout is not None:
                 remove_tree(checkout)
@@ -250,6 +365,53 @@ def plan_at(root: Path, revision: str, folder: Path) -> tuple[Path, str]:
 
 def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeout, progress: Progress,
            commit: str | None) -> Summary:
+    from plangen import office
+
+    # LibreOffice takes seconds to start: it starts now and comes up while Python validates and
+    # renders; it is ended unused if nothing needs laying out
+    starting = OfficeStart(outputs, timeout or office.TIMEOUT_SECONDS)
+    try:
+        if office.available():
+            starting.begin()
+        return _build_with(root, outputs, summary, pdf, force, progress, commit, starting)
+    finally:
+        starting.end()
+
+
+class OfficeStart:
+    """The build's one LibreOffice session, started early (see _build)."""
+
+    def __init__(self, outputs, timeout: float):
+        self.outputs = outputs
+        self.timeout = timeout
+        self.session = None
+        self.work: Path | None = None
+
+    def begin(self) -> None:
+        from plangen import office
+
+        self.work = self.outputs.work_folder("office-")
+        self.session = office.Session(self.work, self.timeout)
+        self.session.start()
+
+    def take(self):
+        if self.session is None:
+            self.begin()
+        return self.session
+
+    def end(self) -> None:
+        from plangen.atomic import remove_tree
+
+        if self.session is not None:
+            self.session.kill()
+            self.session = None
+        if self.work is not None:
+            remove_tree(self.work)
+            self.work = None
+
+
+def _build_with(root: Path, outputs, summary: Summary, pdf: bool, force: bool, progress: Progress,
+                commit: str | None, starting: OfficeStart) -> Summary:
     from plangen import office
     from plangen.atomic import environment_error, remove_tree
     from plangen.findings import format_findings
@@ -312,7 +474,7 @@ def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeou
     version = outputs.new_version()
     try:
         with interruptible():
-            plan_pages = produce(todo, version, pdf, summary, outputs, timeout, progress, plan_pages)
+            plan_pages = produce(todo, version, pdf, summary, starting, progress, plan_pages)
             for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
                 carry(current / name, version / name)
             for name in others:
@@ -330,7 +492,7 @@ def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeou
     return summary
 
 
-def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outputs, timeout, progress,
+def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, starting: OfficeStart, progress,
             plan_pages: dict | None) -> dict | None:
     """Render the changed papers into `version`; with LibreOffice, lay each out (and export its PDF).
     Returns the plan paper's page map ({bookmark: page}) that papers citing it were filled from."""
@@ -344,41 +506,37 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, outpu
             summary.written.append(paper.name)
             progress.line(f"  {paper.name}: written (page numbers left for Word)")
         return None
-    work = outputs.work_folder("office-")
-    try:
-        with office.Session(work, timeout or office.TIMEOUT_SECONDS) as session:
-            documents = {}
-            cites = {paper.name for paper in todo if paper.cites_plan}
+    session = starting.take()
+    documents = {}
+    cites = {paper.name for paper in todo if paper.cites_plan}
 
-            def finish(name: str, pages: dict) -> None:
-                nonlocal plan_pages
-                if name == plan_output():  # laid out before the papers that cite it (submitted first)
-                    plan_pages = pages["bookmarks"]
-                data = office.with_page_numbers(documents.pop(name), pages, plan_pages if name in cites else None)
-                write_document(data, version / name)
-                summary.written.append(name)
-                if pdf:
-                    office.repair_metadata(version / (name[: -len(".docx")] + ".pdf"))
-                    summary.written.append(name[: -len(".docx")] + ".pdf")
-                count = pages.get("pages")
-                progress.line(f"  {name}: written, {count} page{'s' if count != 1 else ''} laid out" + (", tagged PDF" if pdf else ""))
+    def finish(name: str, pages: dict) -> None:
+        nonlocal plan_pages
+        if name == plan_output():  # laid out before the papers that cite it (submitted first)
+            plan_pages = pages["bookmarks"]
+        data = office.with_page_numbers(documents.pop(name), pages, plan_pages if name in cites else None)
+        write_document(data, version / name)
+        summary.written.append(name)
+        if pdf:
+            office.repair_metadata(version / (name[: -len(".docx")] + ".pdf"))
+            summary.written.append(name[: -len(".docx")] + ".pdf")
+        count = pages.get("pages")
+        progress.line(f"  {name}: written, {count} page{'s' if count != 1 else ''} laid out" + (", tagged PDF" if pdf else ""))
 
-            for paper in todo:
-                data = paper.make()
-                documents[paper.name] = data
-                # LibreOffice reads the rendered paper from the staged version; its numbers are
-                # then written into the same file, replaced atomically
-                write_document(data, version / paper.name)
-                session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name)
-                while session.pending and (answer := session.result(wait=False)) is not None:
-                    finish(*answer)
-            while session.pending:
-                finish(*session.result())
-        return plan_pages
-    finally:
-        from plangen.atomic import remove_tree
-
-        remove_tree(work)
+    for paper in todo:
+        data = paper.make()
+        documents[paper.name] = data
+        # LibreOffice reads the rendered paper from the staged version; its numbers are
+        # then written into the same file, replaced atomically
+        write_document(data, version / paper.name)
+        # the plan's whole page map is kept: papers cite its pages, today's and later ones
+        bookmarks = None if paper.name == plan_output() else office.referenced_bookmarks(data)
+        session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name, bookmarks)
+        while session.pending and (answer := session.result(wait=False)) is not None:
+            finish(*answer)
+    while session.pending:
+        finish(*session.result())
+    return plan_pages
 
 
 def write_document(data: bytes, target: Path) -> None:
