@@ -420,3 +420,13 @@ def test_a_paper_citing_plan_pages_is_remade_with_the_plan_and_keeps_its_pages_w
     completed = build(tmp_path)
     assert "reports/2017-12-12-scrutiny-update.docx: written" in completed.stderr
     assert cited() == first
+
+    # citing another section of an unchanged plan: its page is laid out and printed (the page map
+    # kept with the set holds only the pages cited so far)
+    report.write_text(report.read_text(encoding="utf-8").replace("[plan page: progress-rag-ratings]",
+                                                                 "[plan page: lead-officers]"), encoding="utf-8")
+    build(tmp_path)
+    contents = [paragraph.text for paragraph in Document(str(tmp_path / "build" / "improvement-plan.docx")).paragraphs
+                if paragraph.style.name == "TOC 1"]
+    lead_officers_page = next(entry.split("\t")[1] for entry in contents if entry.startswith("Lead Officers\t"))
+    assert cited() == lead_officers_page != first

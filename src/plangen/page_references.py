@@ -55,6 +55,17 @@ def reference_xml(match: re.Match, cached: str = "") -> str:
     return start + '<w:r><w:t xml:space="preserve">-</w:t></w:r>' + page_reference(bookmark_name(target, end=True))
 
 
+def plan_citations(text: str) -> frozenset[str]:
+    """The plan bookmarks whose pages `[plan page: …]` / `[plan pages: …]` in `text` print."""
+    names = set()
+    for match in references_in(text):
+        if match.group(1):
+            names.add(bookmark_name(match.group(3)))
+            if match.group(2).lower() == "pages":
+                names.add(bookmark_name(match.group(3), end=True))
+    return frozenset(names)
+
+
 def references_in(text: str) -> list[re.Match]:
     return list(REFERENCE.finditer(text or ""))
 

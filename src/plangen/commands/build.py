@@ -32,7 +32,12 @@ class Paper:
     name: str  # its path inside the output folder, e.g. reports/2017-11-20-cabinet.docx
     make: Callable  # renders the finished paper: the .docx bytes
     key: str  # a hash of everything the paper is made from
-    cites_plan: bool = False  # prints pages of the plan paper ([plan page: …]): remade when the plan is
+    # the plan paper's bookmarks whose pages it prints ([plan page: …]): remade when the plan is
+    cites: frozenset[str] = frozenset()
+
+    @property
+    def cites_plan(self) -> bool:
+        return bool(self.cites)
 
     @property
     def pdf_name(self) -> str:
@@ -242,6 +247,7 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
     from plangen import api, render
     from plangen.commands.render import kind_document, report_document
     from plangen.documents import registry
+    from plangen.page_references import plan_citations
     from plangen.repository import discover
 
     files, _ = discover(plan.root)
@@ -273,7 +279,7 @@ def plan_papers(plan, commit: str | None = None) -> list[Paper]:
             key, provenance = made_from(module, report.path, report.data.get("template"))
             papers.append(Paper(f"reports/{report.path.stem}.docx", lambda report=report, provenance=provenance:
                                 report_document(plan, report, provenance), key,
-                                cites_plan="[plan page" in (report.text or "").lower()))
+                                cites=plan_citations(report.text or "")))
     return papers
 
 
@@ -450,8 +456,10 @@ def _build_with(root: Path, outputs, summary: Summary, pdf: bool, force: bool, p
     plan_paper = next((paper for paper in papers if paper.name == plan_output()), None)
     plan_pages = (manifest.get(plan_output()) or {}).get("bookmarks")
     citing = [paper for paper in papers if paper.cites_plan]
+    cited = frozenset().union(*(paper.cites for paper in citing))
     if plan_paper is not None and citing:
-        if plan_paper in todo or (plan_pages is None and any(paper in todo for paper in citing)):
+        known = plan_pages is not None and cited <= plan_pages.keys()
+        if plan_paper in todo or (not known and any(paper in todo for paper in citing)):
             if plan_paper not in todo:
                 todo.insert(0, plan_paper)
                 summary.unchanged.remove(plan_paper.name)
@@ -474,7 +482,7 @@ def _build_with(root: Path, outputs, summary: Summary, pdf: bool, force: bool, p
     version = outputs.new_version()
     try:
         with interruptible():
-            plan_pages = produce(todo, version, pdf, summary, starting, progress, plan_pages)
+            plan_pages = produce(todo, version, pdf, summary, starting, progress, plan_pages, cited)
             for name in sorted(set(wanted) - {paper.name for paper in todo} - {p.pdf_name for p in todo}):
                 carry(current / name, version / name)
             for name in others:
@@ -493,7 +501,7 @@ def _build_with(root: Path, outputs, summary: Summary, pdf: bool, force: bool, p
 
 
 def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, starting: OfficeStart, progress,
-            plan_pages: dict | None) -> dict | None:
+            plan_pages: dict | None, cited: frozenset[str] = frozenset()) -> dict | None:
     """Render the changed papers into `version`; with LibreOffice, lay each out (and export its PDF).
     Returns the plan paper's page map ({bookmark: page}) that papers citing it were filled from."""
     from plangen import office
@@ -529,8 +537,11 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, start
         # LibreOffice reads the rendered paper from the staged version; its numbers are
         # then written into the same file, replaced atomically
         write_document(data, version / paper.name)
-        # the plan's whole page map is kept: papers cite its pages, today's and later ones
-        bookmarks = None if paper.name == plan_output() else office.referenced_bookmarks(data)
+        # each page asked of LibreOffice costs a round trip: a paper's own fields' bookmarks, and
+        # for the plan those the committee papers cite (kept in the manifest for later builds)
+        bookmarks = office.referenced_bookmarks(data)
+        if paper.name == plan_output():
+            bookmarks = sorted(set(bookmarks) | cited)
         session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name, bookmarks)
         while session.pending and (answer := session.result(wait=False)) is not None:
             finish(*answer)
