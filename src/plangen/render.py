@@ -7,6 +7,7 @@ autoescaped, and a variable the context lacks is an error naming the template an
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from plangen.atomic import write_bytes
@@ -26,25 +27,66 @@ def template_path(plan_root: Path, name: str) -> Path:
     return shipped
 
 
+# text in a w:t holding a character docxtpl's resolve_listing rewrites
+LISTING_CHARACTERS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+
+
 def template_class():
-    """docxtpl's template, with the rendered body put in place by text rather than by moving the
-    parsed tree between documents: lxml's cross-document move reconciles namespaces node by node,
-    which made a 10,000-action plan spend over half its render time there (see benchmarks/)."""
+    """docxtpl's template, made to parse the rendered document once, into python-docx's classes."""
     from docx.document import Document as DocumentObject
-    from docx.oxml import parse_xml
+    from docx.oxml.parser import element_class_lookup
     from docxtpl import DocxTemplate
     from lxml import etree
 
     class Template(DocxTemplate):
-        def map_tree(self, tree):
+        def render(self, context, jinja_env=None, autoescape=False):
+            # docxtpl parses the rendered body with a plain lxml parser, so python-docx's element
+            # classes had to be had by serializing it and parsing it again: two trees of a large
+            # plan at once (over 1 GB at 10,000 actions). Inside the render worker (a process of
+            # its own) parsers without a lookup of their own, as docxtpl's, get python-docx's; one parse.
+            etree.set_element_class_lookup(etree.ParserBasedElementClassLookup(fallback=element_class_lookup))
+            super().render(context, jinja_env, autoescape)
+
+        def build_xml(self, context, jinja_env=None):
+            # the whole document, not the body alone: the body parsed apart would have to be moved
+            # into the document's tree, and lxml's cross-document move reconciles namespaces node
+            # by node (over half a 10,000-action plan's render time)
+            body = super().build_xml(context, jinja_env)
             root = self.docx._element
             placeholder = etree.Element(root.body.tag)
             root.replace(root.body, placeholder)
             before, after = etree.tostring(root, encoding="unicode").rsplit("<w:body/>", 1)
-            new_root = parse_xml(before + etree.tostring(tree, encoding="unicode") + after)
+            return before + body + after
+
+        def fix_docpr_ids(self, tree):
+            # docxtpl's, by iteration: python-docx's elements have an xpath of their own
+            from docx.oxml.ns import qn
+
+            for drawing_properties in tree.iter(qn("wp:docPr")):
+                self.docx_ids_index += 1
+                drawing_properties.set("id", str(self.docx_ids_index))
+
+        def map_tree(self, tree):
             part = self.docx.part
-            part._element = new_root
-            self.docx = DocumentObject(new_root, part)
+            part._element = tree
+            self.docx = DocumentObject(tree, part)
+
+        def resolve_listing(self, xml):
+            # docxtpl turns tabs, newlines, \a and \f typed in text into Word breaks with regular
+            # expressions over every paragraph and run of the body; only the paragraphs holding one
+            # in a w:t are handed to it here
+            pieces, done = [], 0
+            for match in LISTING_CHARACTERS.finditer(xml):
+                if match.start() < done:
+                    continue  # in the paragraph just resolved
+                start = max(xml.rfind("<w:p>", done, match.start()), xml.rfind("<w:p ", done, match.start()))
+                end = xml.find("</w:p>", match.end())
+                if start < 0 or end < 0:
+                    continue
+                end += len("</w:p>")
+                pieces += [xml[done:start], super().resolve_listing(xml[start:end])]
+                done = end
+            return "".join(pieces) + xml[done:] if pieces else xml
 
     return Template
 

@@ -1,0 +1,75 @@
+"""plangen's docxtpl template class: one parse of the rendered document into python-docx's classes,
+and docxtpl's listing resolution (tabs, newlines, \\a, \\f typed in text) applied only to the
+paragraphs that hold one, held to docxtpl's own implementation."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from docxtpl import DocxTemplate
+
+from plangen import render, worker
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+PARAGRAPHS = [
+    '<w:p><w:r><w:t>plain</w:t></w:r></w:p>',
+    '<w:p w:rsidR="1"><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>one\ttab</w:t></w:r></w:p>',
+    '<w:p><w:r><w:t xml:space="preserve">two\nlines</w:t></w:r><w:r><w:t>and\fpage</w:t></w:r></w:p>',
+    '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>para\agraph</w:t></w:r></w:p>',
+    '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell\twith tab</w:t></w:r></w:p></w:tc></w:tr></w:tbl>',
+    '<w:p><w:r><w:t>no listing here</w:t></w:r></w:p>',
+]
+
+
+@pytest.mark.parametrize("chosen", [[0], [0, 5], [1], [2, 3], list(range(6)), [4, 0, 2], [3, 1]])
+def test_listing_resolution_matches_docxtpl_on_every_paragraph(chosen):
+    xml = f"<w:body {W}>" + "".join(PARAGRAPHS[index] for index in chosen) + "</w:body>"
+    template_class = render.template_class()
+    ours = object.__new__(template_class).resolve_listing(xml)  # resolve_listing reads no attribute
+    assert ours == object.__new__(DocxTemplate).resolve_listing(xml)
+
+
+def test_text_with_tabs_and_newlines_renders_as_word_breaks_in_a_real_document(tmp_path):
+    from docx import Document
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    document.add_paragraph("{{ first }}")
+    document.add_paragraph("between")
+    document.add_paragraph("{{ second }}")
+    document.save(str(template))
+    data = render.produce(template, {"first": "a\tb", "second": "c\nd"})
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert "<w:tab/>" in body and "<w:br/>" in body
+    paragraphs = [paragraph.text for paragraph in Document(io.BytesIO(data)).paragraphs]
+    assert paragraphs == ["a\tb", "between", "c\nd"]
+
+
+def test_the_rendered_document_is_python_docx_s_own_tree_parsed_once(tmp_path):
+    """The document's element is the tree docxtpl parsed (python-docx's classes, so its API works on
+    it) and the headers keep their relationships."""
+    from docx import Document
+    from docx.oxml.document import CT_Document
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    document.add_heading("{{ title }}", level=1)
+    document.sections[0].header.paragraphs[0].text = "{{ title }} header"
+    document.save(str(template))
+    filled = worker.run(_filled_kinds, (template,), what="test")
+    assert filled == (CT_Document.__name__, "CT_Body", "Heading 1", "Plan & review")
+    rendered = Document(io.BytesIO(render.produce(template, {"title": "Plan & review"})))
+    assert rendered.paragraphs[0].text == "Plan & review"
+    assert rendered.sections[0].header.paragraphs[0].text == "Plan & review header"
+
+
+def _filled_kinds(template):
+    from plangen import sandbox
+
+    document = render.fill(template, sandbox.template_values({"title": "Plan & review"}))
+    paragraph = document.docx.paragraphs[0]
+    return (type(document.docx.element).__name__, type(document.docx.element.body).__name__,
+            paragraph.style.name, paragraph.text)
