@@ -40,9 +40,15 @@ def legible_cells(document) -> int:
     from docx.oxml.ns import qn
 
     changed = 0
-    for cell in document.element.body.iter(qn("w:tc")):
-        shading = cell.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
-        fill = shading.get(qn("w:fill")) if shading is not None else None
+    cell_properties = qn("w:tcPr")
+    # from each shading to its cell: lxml finds the shadings in C, where a look at every cell of a
+    # large plan cost more than the changes
+    for shading in list(document.element.body.iter(qn("w:shd"))):
+        properties = shading.getparent()
+        if properties.tag != cell_properties:
+            continue  # a paragraph's or a run's shading
+        cell = properties.getparent()
+        fill = shading.get(qn("w:fill"))
         if not is_colour(fill):
             continue
         wanted = text_colour_for(fill)

@@ -103,8 +103,10 @@ def mark_sections(document) -> dict[str, str]:
     headings = []  # (index, level, targets, text)
     for index, paragraph in enumerate(paragraphs):
         level = _heading_level(paragraph, style_names)
+        if level is None:
+            continue
         text = " ".join(_text(paragraph).split())
-        if level is None or not text:
+        if not text:
             continue
         targets = [slug(text)]
         appendix = APPENDIX.match(text)
