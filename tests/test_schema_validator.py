@@ -6,6 +6,8 @@ check that every error is reported, each explained by the schema's x-plangen key
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,25 @@ def mutations(draw):
 def test_the_same_errors_as_the_reference_on_mutated_plan_files(mutation):
     kind, data = mutation
     assert plangen_errors(kind, data) == reference_errors(kind, data)
+
+
+def test_validation_imports_no_python_jsonschema(mini_plan):
+    """Python's jsonschema is the tests' reference only: a plan with schema errors is checked without it."""
+    edit(mini_plan / "priorities/01-assessments.yaml", "partners: [Health]", "partnrs: [Health]")
+    code = ("import sys; from pathlib import Path; from plangen.validate import validate; "
+            f"print(sorted(f.rule for f in validate(Path({str(mini_plan)!r})).findings if f.severity == 'error')); "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('jsonschema', 'referencing')))")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.splitlines() == ["['unknown-key']", "[]"]
+
+
+def test_dates_are_checked_as_dates_in_a_file_with_another_mistake(mini_plan):
+    """jsonschema-rs keeps annotations (x-plangen: date) only for a conforming file; the dates are
+    found without them, behind a $ref into another schema file and inside a nested mapping."""
+    report = mini_plan / "reports/2026-02-scrutiny-update.yaml"
+    edit(report, "  date: 2026-02-10\n", "  date: 2026-02-30\n")
+    edit(report, "general_release: true\n", "general_release: true\ncolour: red\nas_of: 1899-12\n")
+    found = sorted((finding.rule, finding.message) for finding in validate(mini_plan, datetime.date(2026, 1, 1)).findings
+                   if finding.file.endswith("scrutiny-update.yaml") and finding.severity == "error")
+    assert [rule for rule, _ in found] == ["bad-date", "bad-date", "unknown-key"]
+    assert found[0][1].startswith("as_of: '1899-12'") and found[1][1].startswith("meeting.date: '2026-02-30'")
