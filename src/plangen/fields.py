@@ -15,6 +15,12 @@ PAGEREF = re.compile(r"PAGEREF\s+(\S+)")
 
 def _field_runs(paragraph_element):
     """Yield (instruction, [result runs]) for each complex field inside one paragraph."""
+    for _, instruction, results in _fields(paragraph_element):
+        yield instruction, results
+
+
+def _fields(paragraph_element):
+    """Yield (begin fldChar, instruction, [result runs]) for each complex field inside one paragraph."""
     runs = list(paragraph_element.iter(qn("w:r")))
     index = 0
     while index < len(runs):
@@ -23,6 +29,7 @@ def _field_runs(paragraph_element):
             index += 1
             continue
         instruction, results, state = "", [], "instruction"
+        begin_character = begin
         index += 1
         while index < len(runs):
             run = runs[index]
@@ -38,7 +45,7 @@ def _field_runs(paragraph_element):
             else:
                 results.append(run)
             index += 1
-        yield instruction.strip(), results
+        yield begin_character, instruction.strip(), results
         index += 1
 
 
@@ -82,10 +89,11 @@ def instructions(document) -> list[str]:
 def fill_page_references(document, pages: dict) -> int:
     count = 0
     for paragraph in document.element.body.iter(qn("w:p")):
-        for instruction, results in _field_runs(paragraph):
+        for begin, instruction, results in _fields(paragraph):
             match = PAGEREF.match(instruction)
             if match and match.group(1) in pages:
                 _set_result(results, str(pages[match.group(1)]))
+                _mark_current(begin)
                 count += 1
     return count
 
@@ -109,58 +117,130 @@ def _toc_style(document, level: int):
         return style
 
 
-def fill_table_of_contents(document, headings: list) -> int:
-    """Replace the TOC field's result with one paragraph per heading: text, tab, page."""
+def fill_table_of_contents(document, headings: list) -> bool:
+    """Replace the TOC field's result with one paragraph per heading (text, tab, page), each a
+    hyperlink to a bookmark put on its heading, as Word writes a contents with \\h."""
+    from plangen import wordxml
+
     body = document.element.body
     for paragraph in body.iter(qn("w:p")):
-        for instruction, results in _field_runs(paragraph):
+        for begin, instruction, results in _fields(paragraph):
             if not instruction.startswith("TOC") or not results:
                 continue
             entries = [heading for heading in headings if heading[0] in (1, 2)]
             if not entries:
                 return False
-            first_level, first_text, first_page = entries[0]
-            _set_result(results, "")
-            anchor = results[0]
-            anchor.remove(anchor.find(qn("w:t")))
-            tab = OxmlElement("w:t")
-            tab.text = first_text
-            anchor.append(tab)
-            anchor.append(OxmlElement("w:tab"))
-            page = OxmlElement("w:t")
-            page.text = str(first_page)
-            anchor.append(page)
+            anchors = _bookmark_headings(document, entries)
+            end_run = next((run for run in results[-1].itersiblings(qn("w:r"))
+                            if run.find(qn("w:fldChar")) is not None
+                            and run.find(qn("w:fldChar")).get(qn("w:fldCharType")) == "end"), None)
+            made = [_element(wordxml.contents_entry(_toc_style(document, level).style_id, text, page, anchor))
+                    for (level, text, page), anchor in zip(entries, anchors)]
+            # the first entry's words take the placeholder's place inside the field's own paragraph
+            for child in list(made[0]):
+                if child.tag != qn("w:pPr"):
+                    results[0].addprevious(child)
+            for run in results:
+                run.getparent().remove(run)
             paragraph_properties = paragraph.find(qn("w:pPr"))
             if paragraph_properties is None:
                 paragraph_properties = OxmlElement("w:pPr")
                 paragraph.insert(0, paragraph_properties)
-            _apply_style(paragraph_properties, _toc_style(document, first_level).style_id)
+            _apply_style(paragraph_properties, _toc_style(document, entries[0][0]).style_id)
             # the field spans every entry paragraph, so Word's own refresh replaces them all
-            end_run = next((run for run in anchor.itersiblings(qn("w:r"))
-                            if run.find(qn("w:fldChar")) is not None
-                            and run.find(qn("w:fldChar")).get(qn("w:fldCharType")) == "end"), None)
             previous = paragraph
-            for level, text, page_number in entries[1:]:
-                entry = OxmlElement("w:p")
-                properties = OxmlElement("w:pPr")
-                _apply_style(properties, _toc_style(document, level).style_id)
-                entry.append(properties)
-                run = OxmlElement("w:r")
-                words = OxmlElement("w:t")
-                words.text = text
-                words.set(qn("xml:space"), "preserve")
-                run.append(words)
-                run.append(OxmlElement("w:tab"))
-                number = OxmlElement("w:t")
-                number.text = str(page_number)
-                run.append(number)
-                entry.append(run)
+            for entry in made[1:]:
                 previous.addnext(entry)
                 previous = entry
             if end_run is not None and previous is not paragraph:
                 previous.append(end_run)
+            _mark_current(begin)
             return True
     return False
+
+
+def _element(xml: str):
+    """A wordxml fragment (one element, w: prefix) as an lxml element."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    name_end = re.match(r"<[\w:]+", xml).end()
+    return parse_xml(xml[:name_end] + " " + nsdecls("w") + xml[name_end:])
+
+
+def _mark_current(begin) -> None:
+    """The field's result is up to date: Word need not (and will not ask to) update it on opening."""
+    dirty = qn("w:dirty")
+    if begin is not None and dirty in begin.attrib:
+        del begin.attrib[dirty]
+
+
+def _outline_levels(document) -> dict[str, int]:
+    """Each paragraph style's outline level (0 is Heading 1), through its basedOn chain."""
+    styles = {style.get(qn("w:styleId")): style for style in document.styles.element.findall(qn("w:style"))}
+
+    def level(style_id, seen=()):
+        style = styles.get(style_id)
+        if style is None or style_id in seen:
+            return None
+        found = style.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
+        if found is not None:
+            return int(found.get(qn("w:val")))
+        based = style.find(qn("w:basedOn"))
+        return level(based.get(qn("w:val")), seen + (style_id,)) if based is not None else None
+
+    return {style_id: value for style_id in styles if (value := level(style_id)) is not None}
+
+
+def _words(paragraph) -> str:
+    return " ".join("".join(node.text or "" if node.tag == qn("w:t") else " " for node in paragraph.iter(qn("w:t"), qn("w:tab"))).split())
+
+
+def _bookmark_headings(document, entries: list) -> list[str | None]:
+    """Put a bookmark (_Toc…, hidden in Word's list) on each heading the entries name, matched in
+    order by level and words among the body's top-level paragraphs, as LibreOffice lists them.
+    Returns the bookmark name for each entry, None where no heading matched."""
+    from plangen import wordxml
+
+    levels = _outline_levels(document)
+    body = document.element.body
+    candidates = []
+    for paragraph in body.iterchildren(qn("w:p")):
+        properties = paragraph.find(qn("w:pPr"))
+        direct = properties.find(qn("w:outlineLvl")) if properties is not None else None
+        style = properties.find(qn("w:pStyle")) if properties is not None else None
+        level = int(direct.get(qn("w:val"))) if direct is not None else levels.get(style.get(qn("w:val")) if style is not None else "")
+        if level in (0, 1):
+            candidates.append((level + 1, _words(paragraph), paragraph))
+    taken = [int(mark.get(qn("w:id"))) for mark in body.iter(qn("w:bookmarkStart")) if mark.get(qn("w:id"), "").isdigit()]
+    number = max(taken, default=0)
+    names = {mark.get(qn("w:name")) for mark in body.iter(qn("w:bookmarkStart"))}
+    anchors, position = [], 0
+    for level, text, _ in entries:
+        wanted = " ".join(str(text).split())
+        for index in range(position, len(candidates)):
+            if candidates[index][0] == level and candidates[index][1] == wanted:
+                number += 1
+                name = f"_Toc{number}"
+                while name in names:
+                    number += 1
+                    name = f"_Toc{number}"
+                names.add(name)
+                heading = candidates[index][2]
+                marks = _element("<w:body>" + wordxml.bookmark(name, number) + "</w:body>")
+                start, end = list(marks)
+                properties = heading.find(qn("w:pPr"))
+                if properties is not None:
+                    properties.addnext(start)
+                else:
+                    heading.insert(0, start)
+                heading.append(end)
+                anchors.append(name)
+                position = index + 1
+                break
+        else:
+            anchors.append(None)
+    return anchors
 
 
 def _apply_style(properties, style_id: str):

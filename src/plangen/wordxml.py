@@ -71,6 +71,16 @@ def bookmark(name: str, number: int) -> RawXml:
     return RawXml(f'<w:bookmarkStart w:id="{number}" w:name="{escape(name)}"/><w:bookmarkEnd w:id="{number}"/>')
 
 
+def contents_entry(style_id: str, words: str, page, anchor: str | None) -> RawXml:
+    """One table-of-contents entry as Word writes it: the heading's words, a tab, its page, all a
+    link to the bookmark `anchor` on the heading (no link when the heading was not found)."""
+    runs = (f'<w:r><w:t xml:space="preserve">{text(words)}</w:t></w:r><w:r><w:tab/></w:r>'
+            f'<w:r><w:t>{escape(str(page))}</w:t></w:r>')
+    if anchor:
+        runs = f'<w:hyperlink w:anchor="{_attribute(anchor)}" w:history="1">{runs}</w:hyperlink>'
+    return RawXml(f'<w:p><w:pPr><w:pStyle w:val="{_attribute(style_id)}"/></w:pPr>{runs}</w:p>')
+
+
 def page_reference(bookmark_name: str, cached: str = "") -> RawXml:
     """A PAGEREF field; its cached result is refreshed by LibreOffice during build, or by Word on open."""
     return RawXml(

@@ -101,5 +101,5 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
     context["heading"] = context["title"]
     delegation = {"kind": "paragraph", "number": "", "text": RichText(DELEGATION, bold=True)}
     context["items"] = [delegation] + context["items"]
-    context["appendix_items"] = cover.appendix_items(plan, report, generated, lambda content, heading: None)
+    context["appendix_items"] = cover.appendix_items(plan, report, generated, lambda content, heading, width: None)
     return context

@@ -248,10 +248,18 @@ def free_section_items(section: dict, generated, where: Narrative, depth: int = 
     return landscape(items) if section.get("landscape") else items
 
 
-def appendix_items(plan: Plan, report: SourceFile, generated, generated_content) -> list[dict]:
+# The text width of the report template's A4 pages (1.8 cm margins), upright and turned
+PORTRAIT_WIDTH_CM = 17.4
+LANDSCAPE_WIDTH_CM = 26.1
+
+
+def appendix_items(plan: Plan, report: SourceFile, generated, generated_content,
+                   wide_contents: tuple[str, ...] = ()) -> list[dict]:
     """Each appendix under its own 'Appendix N: title' heading (numbered as the APPENDICES list is):
-    generated content (`generated_content(content, heading)` returns its items, or None for a
-    kind of content this paper does not generate), or the appendix's own body and sections."""
+    generated content (`generated_content(content, heading, width_cm)` returns its items laid out
+    for that text width, or None for a kind of content this paper does not generate), or the
+    appendix's own body and sections. Content in `wide_contents` goes on landscape pages unless
+    the appendix says `landscape: false`."""
     from docxtpl import RichText
 
     where = Narrative(report, plan)
@@ -259,7 +267,9 @@ def appendix_items(plan: Plan, report: SourceFile, generated, generated_content)
     for number, appendix in enumerate(report.data.get("appendices") or [], start=1):
         heading = {"kind": "appendix", "number": str(number), "text": RichText(f"Appendix {number}: {appendix['title']}")}
         content = appendix.get("content")
-        made = generated_content(content, heading) if content else None
+        turned = appendix.get("landscape", content in wide_contents)
+        width = LANDSCAPE_WIDTH_CM if turned else PORTRAIT_WIDTH_CM
+        made = generated_content(content, heading, width) if content else None
         if made is None:
             made = [heading]
             if appendix.get("body") or appendix.get("sections"):
@@ -271,7 +281,7 @@ def appendix_items(plan: Plan, report: SourceFile, generated, generated_content)
                                  "made from the same plan files."))
             else:
                 made.append(note("Published with this report as a separate document."))
-        items += landscape(made) if appendix.get("landscape") else made
+        items += landscape(made) if turned else made
     return tables_kept_apart(items)
 
 

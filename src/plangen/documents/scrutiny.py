@@ -143,7 +143,7 @@ def indicator_charts(plan: Plan) -> list[dict]:
         rows.append(["RAG"] + [rag_label(indicator_maths.rag_for(indicator, value)) or "–" for value in values] + [""])
         width = (17.0 - 1.6) / (len(months) + 1)
         items += _table(TableSpec([""] + labels + ["Target"], rows, None, [1.6] + [width] * (len(months) + 1),
-                                  bold_first_column=True, font_size=7.5))
+                                  bold_first_column=True))
     return items or _note("No indicator has two or more monthly values to chart.")
 
 
@@ -279,9 +279,10 @@ def _label(text: str) -> dict:
     return {"kind": "minor_heading", "number": "", "text": RichText(text)}
 
 
-def indicator_appendix(plan: Plan, heading: dict) -> list[dict]:
+def indicator_appendix(plan: Plan, heading: dict, width_cm: float) -> list[dict]:
     """Appendix 2 as the source prints it: the Director's summary by area, the action log, then each
-    area's table of monthly values with its RAG thresholds, improvement activity and next steps."""
+    area's table of monthly values with its RAG thresholds, improvement activity and next steps.
+    Tables are sized for a text width of `width_cm` (landscape pages, unless the report says not)."""
     from docxtpl import RichText
 
     data = plan.indicators or {}
@@ -301,7 +302,8 @@ def indicator_appendix(plan: Plan, heading: dict) -> list[dict]:
         completed = {"yes": "Y", "no": "N", "ongoing": "Ongoing"}
         rows = [[entry["ref"], " ".join(str(entry["action"]).split()), _when(entry.get("when")),
                  completed.get(str(entry.get("complete") or "").lower(), "")] for entry in log]
-        items += _table(TableSpec(["Ref", "Action", "When", "Complete"], rows, None, [1.8, 11.4, 2.2, 2.0]))
+        items += _table(TableSpec(["Ref", "Action", "When", "Complete"], rows, None,
+                                  [1.8, width_cm - 6.0, 2.2, 2.0]))
     # one table per group of indicators.yaml, as the source prints them (an area may have several)
     groups, position = [], 0
     for group in data.get("groups") or []:
@@ -323,15 +325,11 @@ def indicator_appendix(plan: Plan, heading: dict) -> list[dict]:
                         + values + [_value(indicator.target, indicator.unit), indicator.owner or "", word])
             fill = {"red": "FF0000", "amber": "FFC000", "green": "00B050"}.get(band or "")
             fills.append([None] * (len(headers) - 1) + [fill])
-        # fit a portrait page: the monthly columns take what they need ("71.3%"), the title the rest
-        month_width = 1.1
-        title_width = max(2.5, 17.4 - (1.1 + 1.5 + month_width * len(months) + 1.3 + 1.4 + 1.5))
-        widths = [1.1, title_width, 1.5] + [month_width] * len(months) + [1.3, 1.4, 1.5]
-        items += _table(TableSpec(headers, rows, fills, widths, font_size=7.5))
+        items += _table(TableSpec(headers, rows, fills, fitted_widths(headers, rows, width_cm, stretch=1, unbroken=(0,))))
         items.append({"kind": "paragraph", "number": "", "text": RichText("")})  # keeps the next table apart
         items += _table(TableSpec(["Indicator", "RAG thresholds"],
                                   [[indicator.printed_code or indicator.code, thresholds_text(indicator)] for indicator in members],
-                                  None, [2.0, 15.4], font_size=7.5))
+                                  None, [2.4, width_cm - 2.4]))
         for key, label in (("improvement_activity", "Improvement activity"), ("next_steps", "Next steps")):
             items.append(_label(label))
             items += _markdown_items(extra.get(key)) or _note("None recorded for this area.")
@@ -347,7 +345,7 @@ def _when(value) -> str:
         return str(value)
 
 
-def workforce_appendix(plan: Plan, heading: dict) -> list[dict]:
+def workforce_appendix(plan: Plan, heading: dict, width_cm: float) -> list[dict]:
     """Appendix 3: each workforce dashboard, one row per measure and one column per service area
     (the source's wide table turned so that it fits a portrait page), then its definitions."""
     from docxtpl import RichText
@@ -364,9 +362,9 @@ def workforce_appendix(plan: Plan, heading: dict) -> list[dict]:
         columns = dashboard.get("columns") or []
         rows = [[column["label"]] + [_value(area["values"].get(column["id"]), None) or "–" for area in areas]
                 for column in columns]
-        area_width = (17.4 - 4.6) / max(1, len(areas))
-        items += _table(TableSpec(["Measure"] + [area["area"] for area in areas], rows, None,
-                                  [4.6] + [area_width] * len(areas), bold_first_column=True, font_size=7.5))
+        headers = ["Measure"] + [area["area"] for area in areas]
+        items += _table(TableSpec(headers, rows, None, fitted_widths(headers, rows, width_cm, stretch=0),
+                                  bold_first_column=True))
         for footnote in dashboard.get("footnotes") or []:
             items += _note(footnote)
         for section in dashboard.get("sections") or []:
@@ -376,8 +374,43 @@ def workforce_appendix(plan: Plan, heading: dict) -> list[dict]:
         definitions += [[entry["term"], entry["definition"]] for entry in dashboard.get("definitions") or []]
         if definitions:
             items.append(_label("Definitions"))
-            items += _table(TableSpec(["Indicator", "Definition"], definitions, None, [5.4, 12.0]))
+            items += _table(TableSpec(["Indicator", "Definition"], definitions, None, [5.4, width_cm - 5.4]))
     return items
+
+
+# Advance widths (in ems) of Liberation Sans / Arial, the templates' font, for sizing columns
+NARROW_CHARACTERS, WIDE_CHARACTERS = set(" .,:;!|'()[]/-fijlrt"), set("%mwMW@")
+CELL_PADDING_CM = 0.5  # the table style's cell margins (0.19 cm each side) and a little air
+
+
+def word_width_cm(word: str, points: float = 9, bold: bool = False) -> float:
+    ems = sum(0.556 if character.isdigit() else 0.3 if character in NARROW_CHARACTERS
+              else 0.889 if character in WIDE_CHARACTERS else 0.722 if character.isupper() else 0.556
+              for character in word)
+    return ems * (1.06 if bold else 1) * points / 72 * 2.54
+
+
+def longest_word_cm(text: str, bold: bool = False) -> float:
+    """The width of the widest word of `text` ("Apr-17" is one: broken at its hyphen it reads badly)."""
+    return max((word_width_cm(word, bold=bold) for word in str(text).split()), default=0.0)
+
+
+def fitted_widths(headers: list[str], rows: list[list[str]], width_cm: float, stretch: int,
+                  unbroken: tuple[int, ...] = ()) -> list[float]:
+    """Column widths for a table at 9 pt on a text width of `width_cm`: every column as wide as its
+    widest word (header in bold; the cells of `unbroken` columns whole), the `stretch` column takes
+    what is left (at least 3 cm); if the words alone do not fit, every column shrinks in
+    proportion, so the table never runs off the page."""
+    widths = []
+    for column, header in enumerate(headers):
+        cells = [row[column] for row in rows if column < len(row)]
+        if column in unbroken:
+            cells = [str(cell).replace(" ", "_") for cell in cells]
+        widest = max([longest_word_cm(header, bold=True)] + [longest_word_cm(cell) for cell in cells])
+        widths.append(round(widest + CELL_PADDING_CM, 2))
+    widths[stretch] = max(3.0, width_cm - (sum(widths) - widths[stretch]))
+    total = sum(widths)
+    return [width * width_cm / total for width in widths] if total > width_cm else widths
 
 
 def _value(value, unit) -> str:
@@ -404,12 +437,14 @@ def build_context(plan: Plan, report: SourceFile) -> dict:
 
     context = cover.build(plan, report, generated)
     context["heading"] = f"Agenda Item {context['agenda_item']}" if context["agenda_item"] else context["title"]
-    def generated_content(content: str, heading: dict) -> list[dict] | None:
+    def generated_content(content: str, heading: dict, width_cm: float) -> list[dict] | None:
         if content == "indicators":
-            return indicator_appendix(plan, heading)
+            return indicator_appendix(plan, heading, width_cm)
         if content == "workforce":
-            return workforce_appendix(plan, heading)
+            return workforce_appendix(plan, heading, width_cm)
         return None
 
-    context["appendix_items"] = cover.appendix_items(plan, report, generated, generated_content)
+    # the indicators' table has a column per month: at 9 pt it needs a landscape page
+    context["appendix_items"] = cover.appendix_items(plan, report, generated, generated_content,
+                                                     wide_contents=("indicators",))
     return context
