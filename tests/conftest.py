@@ -20,10 +20,12 @@ def mini_plan(tmp_path) -> Path:
     return target
 
 
-def run_cli(*arguments, cwd=None) -> subprocess.CompletedProcess:
-    """Run the real command line as a user would, in a fresh process."""
+def run_cli(*arguments, cwd=None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line as a user would, in a fresh process (`env`: variables added)."""
+    import os
+
     return subprocess.run([sys.executable, "-m", "plangen", *map(str, arguments)],
-                          capture_output=True, text=True, cwd=cwd)
+                          capture_output=True, text=True, cwd=cwd, env={**os.environ, **env} if env else None)
 
 
 def position(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:

@@ -430,3 +430,26 @@ def test_a_paper_citing_plan_pages_is_remade_with_the_plan_and_keeps_its_pages_w
                 if paragraph.style.name == "TOC 1"]
     lead_officers_page = next(entry.split("\t")[1] for entry in contents if entry.startswith("Lead Officers\t"))
     assert cited() == lead_officers_page != first
+
+
+def test_libreoffice_starts_from_a_kept_profile_and_the_papers_are_the_same(tmp_path):
+    """The first session leaves its profile (after a clean exit) as the template later sessions copy;
+    a build from the template lays the papers out to the same pages."""
+    cache = tmp_path / "cache"
+    environment = {"XDG_CACHE_HOME": str(cache)}
+    shutil.copytree(SCAFFOLD_PLAN, tmp_path / "plan")
+    first = run_cli("build", tmp_path / "plan", "-o", tmp_path / "first", env=environment)
+    assert first.returncode == 0, first.stderr
+    templates = list((cache / "plangen").glob("libreoffice-profile-*"))
+    assert len(templates) == 1 and (templates[0] / "user" / "registrymodifications.xcu").is_file()
+    kept = {path: path.stat().st_mtime_ns for path in templates[0].rglob("*")}
+    second = run_cli("build", tmp_path / "plan", "-o", tmp_path / "second", env=environment)
+    assert second.returncode == 0, second.stderr
+    assert {path: path.stat().st_mtime_ns for path in templates[0].rglob("*")} == kept  # copied, not used in place
+    assert [entry for entry in (cache / "plangen").iterdir()] == templates  # no staging left
+    for paper in ("improvement-plan.docx", "reports/2026-02-scrutiny-update.docx"):
+        texts = [[paragraph.text for paragraph in Document(str(tmp_path / run / paper)).paragraphs] for run in ("first", "second")]
+        assert texts[0] == texts[1]
+    contents = [paragraph.text for paragraph in Document(str(tmp_path / "second" / "improvement-plan.docx")).paragraphs
+                if paragraph.style.name in ("TOC 1", "TOC 2")]
+    assert contents and all(entry.rsplit("\t", 1)[1].isdigit() for entry in contents)

@@ -379,9 +379,12 @@ def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeou
     try:
         if office.available():
             starting.begin()
-        return _build_with(root, outputs, summary, pdf, force, progress, commit, starting)
-    finally:
+        summary = _build_with(root, outputs, summary, pdf, force, progress, commit, starting)
+    except BaseException:
         starting.end()
+        raise
+    starting.end(finished=True)
+    return summary
 
 
 class OfficeStart:
@@ -405,11 +408,14 @@ class OfficeStart:
             self.begin()
         return self.session
 
-    def end(self) -> None:
+    def end(self, finished: bool = False) -> None:
         from plangen.atomic import remove_tree
 
         if self.session is not None:
-            self.session.kill()
+            if finished:
+                self.session.end()
+            else:
+                self.session.kill()
             self.session = None
         if self.work is not None:
             remove_tree(self.work)
