@@ -100,8 +100,16 @@ def mark_sections(document) -> dict[str, str]:
     style_names = {style.style_id: style.name for style in document.styles}
     body = document.element.body
     paragraphs = list(body.iter(qn("w:p")))
+    # from each paragraph style to its paragraph: lxml finds the styles in C, where reading the
+    # properties of every paragraph of a large plan took most of this
+    styled = {}
+    for style in body.iter(qn("w:pStyle")):
+        properties = style.getparent()
+        if properties.tag == qn("w:pPr") and properties.getparent().tag == qn("w:p"):
+            styled[properties.getparent()] = style
+    positions = {paragraph: index for index, paragraph in enumerate(paragraphs) if paragraph in styled}
     headings = []  # (index, level, targets, text)
-    for index, paragraph in enumerate(paragraphs):
+    for paragraph, index in positions.items():
         level = _heading_level(paragraph, style_names)
         if level is None:
             continue

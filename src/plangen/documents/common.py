@@ -129,11 +129,27 @@ def keep_columns(table, columns: list[int], widths_cm: list[float]) -> None:
         for index, width in zip(columns, widths_cm):
             cell = cells[index]
             row.append(cell)
-            cell.width = Cm(width)
+            set_width(cell, width)
     table_width = table._tbl.tblPr.find(qn("w:tblW"))
     if table_width is not None:
         table_width.set(qn("w:w"), str(sum(int(width) for width in twips)))
         table_width.set(qn("w:type"), "dxa")
+
+
+def set_width(cell, width_cm: float) -> None:
+    """A cell's width in twips: set on the template's own w:tcW where it has one (python-docx's
+    setter looks up its place among the cell properties each time, a third of a large plan's
+    post-processing), else through python-docx."""
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    properties = cell.find(qn("w:tcPr"))
+    width = properties.find(qn("w:tcW")) if properties is not None else None
+    if width is None:
+        cell.width = Cm(width_cm)
+        return
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(Cm(width_cm).twips))  # as python-docx writes it
 
 
 class TableSpec:
