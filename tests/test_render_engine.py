@@ -73,3 +73,22 @@ def _filled_kinds(template):
     paragraph = document.docx.paragraphs[0]
     return (type(document.docx.element).__name__, type(document.docx.element.body).__name__,
             paragraph.style.name, paragraph.text)
+
+
+@pytest.mark.parametrize("columns", [["a", "b", "c", "d", "e"], ["a"]])
+def test_a_column_loop_still_gets_a_grid_as_wide_as_its_rows(tmp_path, columns):
+    """docxtpl's table fixing, which plangen skips for templates without column loops, still runs
+    for one with a {%tc %} loop: the grid has as many columns as the widest row."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    table = document.add_table(rows=1, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["{%tc for c in columns %}", "{{ c }}", "{%tc endfor %}"]):
+        cell.text = text
+    document.save(str(template))
+    rendered = Document(io.BytesIO(render.produce(template, {"columns": columns})))
+    table = rendered.tables[0]._tbl
+    assert [cell.text for cell in rendered.tables[0].rows[0].cells] == columns
+    assert len(table.tblGrid.findall(qn("w:gridCol"))) == len(columns)

@@ -31,6 +31,10 @@ def template_path(plan_root: Path, name: str) -> Path:
 LISTING_CHARACTERS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
+# template tags that can change how many cells a table row has (docxtpl's column loop and colspan)
+COLUMN_TAGS = re.compile(r"\{[%{]-?\s*tc\s|colspan")
+
+
 def template_class():
     """docxtpl's template, made to parse the rendered document once, into python-docx's classes."""
     from docx.document import Document as DocumentObject
@@ -51,12 +55,22 @@ def template_class():
             # the whole document, not the body alone: the body parsed apart would have to be moved
             # into the document's tree, and lxml's cross-document move reconciles namespaces node
             # by node (over half a 10,000-action plan's render time)
+            text = re.sub(r"<[^>]+>", "", self.get_xml())  # the template's text, tags split by Word joined
+            self.column_loops = bool(COLUMN_TAGS.search(text))
             body = super().build_xml(context, jinja_env)
             root = self.docx._element
             placeholder = etree.Element(root.body.tag)
             root.replace(root.body, placeholder)
             before, after = etree.tostring(root, encoding="unicode").rsplit("<w:body/>", 1)
             return before + body + after
+
+        def fix_tables(self, xml):
+            # docxtpl matches each table's grid to the widest row, which only a {%tc %} loop or a
+            # colspan tag can change; its look at every row of every table took seconds for a
+            # large plan whose template has neither
+            if self.column_loops:
+                return super().fix_tables(xml)
+            return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
 
         def fix_docpr_ids(self, tree):
             # docxtpl's, by iteration: python-docx's elements have an xpath of their own

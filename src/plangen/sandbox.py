@@ -61,6 +61,29 @@ class ContextError(TypeError):
 
 def template_values(value, where: str = "context"):
     """The context as a template may see it: plain data only (see the module docstring)."""
+    try:
+        return _plain(value)
+    except (UnsafeText, ContextError):
+        return _located(value, where)  # walked again, naming where the value is
+
+
+def _plain(value):
+    """`_located` without the path of every value (building it was most of a large plan's copy)."""
+    kind = type(value)
+    if kind is str:
+        if XML_FORBIDDEN.search(value):
+            raise UnsafeText("")
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): _plain(item) for key, item in value.items()}
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is int or kind is float or kind is bool or value is None or kind is RawXml:
+        return value
+    return _located(value, "context")
+
+
+def _located(value, where: str):
     if isinstance(value, RawXml):
         return value
     if isinstance(value, bool) or value is None:
@@ -76,9 +99,9 @@ def template_values(value, where: str = "context"):
     if isinstance(value, float):
         return float(value)
     if isinstance(value, Mapping):
-        return {str(key): template_values(item, f"{where}.{key}") for key, item in value.items()}
+        return {str(key): _located(item, f"{where}.{key}") for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [template_values(item, f"{where}[{index}]") for index, item in enumerate(value)]
+        return [_located(item, f"{where}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, datetime.date):
         return value.isoformat()
     converted = _word_value(value)
