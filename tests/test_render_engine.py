@@ -92,3 +92,48 @@ def test_a_column_loop_still_gets_a_grid_as_wide_as_its_rows(tmp_path, columns):
     table = rendered.tables[0]._tbl
     assert [cell.text for cell in rendered.tables[0].rows[0].cells] == columns
     assert len(table.tblGrid.findall(qn("w:gridCol"))) == len(columns)
+
+
+# ECMA-376 Part 1, 17.4.70 (CT_TcPr): the order a cell's properties must come in
+SCHEMA_CELL_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+                     "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel",
+                     "cellMerge", "tcPrChange"]
+
+
+def out_of_order_cells(data: bytes) -> list[list[str]]:
+    from lxml import etree
+
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    bad = []
+    for properties in body.iter(namespace + "tcPr"):
+        names = [child.tag.replace(namespace, "") for child in properties]
+        if names != sorted(names, key=SCHEMA_CELL_ORDER.index):
+            bad.append(names)
+    return bad
+
+
+def test_a_cell_coloured_by_cellbg_keeps_its_properties_in_the_schema_s_order(tmp_path):
+    from docx import Document
+    from docx.shared import Cm
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].width = Cm(3)
+    table.rows[0].cells[0].text = '{% cellbg colour %}{{ text }}'
+    document.save(str(template))
+    data = render.produce(template, {"colour": "0070C0", "text": "Complete"})
+    assert "0070C0" in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert out_of_order_cells(data) == []
+
+
+def test_every_cell_of_the_bundled_papers_has_its_properties_in_order(tmp_path):
+    from conftest import REPO, run_cli
+
+    completed = run_cli("build", REPO / "plan", "-o", tmp_path / "build")
+    assert completed.returncode == 0, completed.stderr
+    papers = sorted((tmp_path / "build").resolve().rglob("*.docx"))
+    assert len(papers) == 4
+    for paper in papers:
+        assert out_of_order_cells(paper.read_bytes()) == [], paper.name

@@ -122,6 +122,9 @@ def produce(template: Path, context: dict, finishing=None) -> bytes:
 def _render_bytes(template: Path, values: dict, finishing) -> bytes:
     document = fill(template, values)
     from plangen.markdown_word import attach_pending
+    from plangen.wordxml import order_cell_properties
+
+    order_cell_properties(document.docx.element.body)
 
     attach_pending(document.docx)  # hyperlinks, figures and page orientation need package parts
     if finishing is not None:

@@ -175,3 +175,29 @@ def figure_table(columns: list[dict], banner: str, caption: str, description: st
                      f'<w:bottom w:val="single" w:sz="24" w:color="{fill}"/></w:tcBorders></w:tcPr>{items}</w:tc>')
     parts.append("</w:tr></w:tbl>")
     return RawXml("".join(parts))
+
+
+# ECMA-376 CT_TcPr: a cell's properties in the order the schema (and Word) require
+CELL_PROPERTY_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+                       "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel",
+                       "cellMerge", "tcPrChange")
+
+
+def order_cell_properties(body) -> int:
+    """docxtpl's {% cellbg %} puts w:shd first among a cell's properties, before the width Word
+    expects to come first; Word may refuse a part whose elements are out of the schema's order.
+    Puts the properties of every shaded cell in order; returns how many cells it changed."""
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    rank = {namespace + name: index for index, name in enumerate(CELL_PROPERTY_ORDER)}
+    changed = 0
+    for shading in list(body.iter(namespace + "shd")):
+        properties = shading.getparent()
+        if properties.tag != namespace + "tcPr":
+            continue
+        children = list(properties)
+        ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
+        if ordered != children:
+            for child in ordered:
+                properties.append(child)
+            changed += 1
+    return changed
