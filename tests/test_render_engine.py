@@ -137,3 +137,52 @@ def test_every_cell_of_the_bundled_papers_has_its_properties_in_order(tmp_path):
     assert len(papers) == 4
     for paper in papers:
         assert out_of_order_cells(paper.read_bytes()) == [], paper.name
+
+
+# ECMA-376 Part 1, 17.3.2.28 (CT_RPr, EG_RPrBase): the order a run's properties must come in
+SCHEMA_RUN_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+                    "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+                    "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+                    "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath", "rPrChange"]
+
+
+def test_every_run_of_the_papers_and_the_example_has_its_properties_in_order(tmp_path):
+    """Runs plangen builds itself (narrative, links, tables) and the templates' own, in every bundled
+    paper and the example update (which has hyperlinks): Word may refuse a part out of order."""
+    from lxml import etree
+
+    from conftest import REPO, run_cli
+
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    example = REPO / "examples" / "improvement-update-2018-03" / "plan"
+    for plan, output in ((REPO / "plan", tmp_path / "bundled"), (example, tmp_path / "example")):
+        completed = run_cli("build", plan, "-o", output)
+        assert completed.returncode == 0, completed.stderr
+    papers = sorted(tmp_path.glob("*/**/*.docx"))
+    assert len(papers) >= 6
+    links = 0
+    for paper in papers:
+        body = etree.fromstring(zipfile.ZipFile(paper).read("word/document.xml"))
+        links += sum(1 for _ in body.iter(namespace + "hyperlink"))
+        for properties in body.iter(namespace + "rPr"):
+            if properties.getparent().tag != namespace + "r":
+                continue  # a paragraph mark's properties
+            names = [child.tag.replace(namespace, "") for child in properties if isinstance(child.tag, str)]
+            known = [name for name in names if name in SCHEMA_RUN_ORDER]
+            assert known == sorted(known, key=SCHEMA_RUN_ORDER.index), (paper.name, names)
+    assert links > 0
+
+
+@pytest.mark.parametrize("options", [dict(link=True, size=9), dict(bold=True, italic=True, link=True, size=11.5),
+                                     dict(size=10), dict(link=True)])
+def test_a_narrative_run_has_its_properties_in_order(options):
+    from lxml import etree
+
+    from plangen import markdown_word
+
+    namespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    xml = markdown_word.run("a link", **options)
+    runs = etree.fromstring(f'<w:p xmlns:w="{namespace}">{xml}</w:p>').findall(f"{{{namespace}}}r")
+    names = [child.tag.split("}")[1] for child in runs[0].find(f"{{{namespace}}}rPr")]
+    assert names == sorted(names, key=SCHEMA_RUN_ORDER.index)
+    assert ("u" in names) == bool(options.get("link")) and ("sz" in names) == bool(options.get("size"))

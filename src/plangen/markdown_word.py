@@ -28,7 +28,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from plangen import text as narrative
-from plangen.wordxml import RawXml
+from plangen.wordxml import RawXml, run_properties
 
 PG = "urn:plangen"
 UNNUMBERED = re.compile(r"\s*\{-\}\s*$")
@@ -279,12 +279,7 @@ def image_problem(src: str, base: Path, repository: Path) -> tuple[str, str] | N
 # -- WordprocessingML -----------------------------------------------------------------------------
 
 def run(text: str, bold: bool = False, italic: bool = False, size: float | None = None, link: bool = False) -> str:
-    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    if link:
-        properties += f'<w:color w:val="{LINK_COLOUR}"/><w:u w:val="single"/>'
-    if size:
-        properties += f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>'
-    properties = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    properties = run_properties(bold, italic, size, LINK_COLOUR if link else None, underline=link)
     parts = []
     for index, piece in enumerate(str(text).split("\n")):
         if index:

@@ -46,14 +46,22 @@ def text(value) -> str:
     return escape(value)
 
 
-def run(value: str, bold: bool = False, italic: bool = False, size_points: float | None = None,
-        colour: str | None = None) -> str:
+def run_properties(bold: bool = False, italic: bool = False, size_points: float | None = None,
+                   colour: str | None = None, underline: bool = False) -> str:
+    """A run's w:rPr, its children in the schema's order (b, i, color, sz, szCs, u); "" for none."""
     properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     if colour:
         properties += f'<w:color w:val="{colour}"/>'
     if size_points:
         properties += f'<w:sz w:val="{round(size_points * 2)}"/><w:szCs w:val="{round(size_points * 2)}"/>'
-    properties = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    if underline:
+        properties += '<w:u w:val="single"/>'
+    return f"<w:rPr>{properties}</w:rPr>" if properties else ""
+
+
+def run(value: str, bold: bool = False, italic: bool = False, size_points: float | None = None,
+        colour: str | None = None) -> str:
+    properties = run_properties(bold, italic, size_points, colour)
     return f'<w:r>{properties}<w:t xml:space="preserve">{text(value)}</w:t></w:r>'
 
 
