@@ -254,3 +254,13 @@ def test_sigkill_at_fixed_and_random_points_never_leaves_a_mix(repo):
     assert_clean(repo)
     # the kills fell both before and after the switch
     assert True in outcomes and False in outcomes
+
+
+def test_no_libreoffice_process_runs_once_a_build_has_returned(repo):
+    """The build ends LibreOffice's whole group and waits for it: soffice.bin (the session's
+    grandchild) is gone, not still exiting, when plangen returns."""
+    for generation in (1, 2, 3):
+        set_generation(repo, generation)
+        completed = run_build(repo, "--pdf")
+        assert completed.returncode == 0, completed.stderr
+        assert processes_of(repo) == []

@@ -264,11 +264,36 @@ def keep_profile(profile: Path, template: Path) -> None:
             shutil.rmtree(staged, ignore_errors=True)
 
 
-def end_group(group: int) -> None:
+def end_group(group: int, wait: float = 5.0) -> None:
+    """Kill every process of the group and wait (up to `wait` seconds) until none still runs:
+    soffice.bin is the session leader's grandchild, so waiting for the leader alone let a build
+    return while LibreOffice was still exiting."""
     try:
         os.killpg(group, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        pass
+        return
+    deadline = time.monotonic() + wait
+    while _running_in_group(group) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _running_in_group(group: int) -> bool:
+    """Whether a process of the group is alive (zombies, dead but not yet reaped, do not count)."""
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:  # no /proc (not Linux): nothing to wait for that can be seen
+        return False
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                state, _, process_group = stat.read().rsplit(b")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(process_group) == group and state != b"Z":
+            return True
+    return False
 
 
 def end_leftovers(work: Path) -> None:
