@@ -186,3 +186,26 @@ def test_a_narrative_run_has_its_properties_in_order(options):
     names = [child.tag.split("}")[1] for child in runs[0].find(f"{{{namespace}}}rPr")]
     assert names == sorted(names, key=SCHEMA_RUN_ORDER.index)
     assert ("u" in names) == bool(options.get("link")) and ("sz" in names) == bool(options.get("size"))
+
+
+def test_the_paragraph_before_each_paragraph_is_the_one_before_it_in_document_order():
+    """page_references finds where a section ends without listing every paragraph; held here to the
+    plain definition (the previous item of body.iter(w:p)) on a body with nested tables, a text box
+    inside a paragraph, empty cells and elements that hold no paragraph."""
+    from lxml import etree
+
+    from plangen.page_references import _last_paragraph, _paragraph_before
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = etree.fromstring(
+        f'<w:body xmlns:w="{w}"><w:p/><w:bookmarkEnd w:id="1"/>'
+        "<w:tbl><w:tr><w:tc><w:p/><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl></w:tc><w:tc/></w:tr>"
+        "<w:tr><w:tc><w:p/></w:tc><w:tc><w:p/><w:p/></w:tc></w:tr></w:tbl>"
+        "<!-- a comment --><w:p><w:r><w:pict><w:txbxContent><w:p/><w:p/></w:txbxContent></w:pict></w:r></w:p>"
+        "<w:p/><w:sectPr/></w:body>")
+    paragraphs = list(body.iter(f"{{{w}}}p"))
+    assert len(paragraphs) == 10
+    for index, paragraph in enumerate(paragraphs):
+        expected = paragraphs[index - 1] if index else None
+        assert _paragraph_before(paragraph, body) is expected, index
+    assert _last_paragraph(body) is paragraphs[-1]

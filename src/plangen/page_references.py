@@ -17,6 +17,7 @@ because the template, not the data, decides which headings a paper has.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from plangen.errors import RenderError
 from plangen.wordxml import escape, page_reference
@@ -90,6 +91,49 @@ def _text(paragraph) -> str:
     return "".join(node.text or "" for node in paragraph.iter(qn("w:t")))
 
 
+@lru_cache(maxsize=1)
+def _heading_paragraphs_path():
+    from lxml import etree
+
+    return etree.XPath("descendant::w:p[contains($ids, concat(' ', w:pPr/w:pStyle/@w:val, ' '))]",
+                       namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
+
+
+@lru_cache(maxsize=1)
+def _last_paragraph_path():
+    from lxml import etree
+
+    return etree.XPath("(descendant-or-self::w:p)[last()]",
+                       namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
+
+
+def _last_paragraph(element):
+    """The last w:p in document order within `element` (itself included), or None. A compiled
+    XPath: it works on every node, where python-docx's own xpath exists only on its classes."""
+    found = _last_paragraph_path()(element)
+    return found[0] if found else None
+
+
+def _paragraph_before(paragraph, body):
+    """The w:p just before `paragraph` in document order (the order of body.iter), or None: the last
+    paragraph of the nearest preceding sibling holding one, climbing out of cells and text boxes
+    (a paragraph holding a text box comes before the text box's own paragraphs)."""
+    node = paragraph
+    while True:
+        sibling = node.getprevious()
+        while sibling is None:
+            node = node.getparent()
+            if node is None or node is body:
+                return None
+            if node.tag == paragraph.tag:
+                return node
+            sibling = node.getprevious()
+        last = _last_paragraph(sibling) if isinstance(sibling.tag, str) else None  # not a comment
+        if last is not None:
+            return last
+        node = sibling
+
+
 def mark_sections(document) -> dict[str, str]:
     """Bookmark the start and end of every Heading 1/2 section of a python-docx Document; returns
     {target: heading text}. A section ends at the last paragraph before the next heading of its
@@ -99,17 +143,13 @@ def mark_sections(document) -> dict[str, str]:
 
     style_names = {style.style_id: style.name for style in document.styles}
     body = document.element.body
-    paragraphs = list(body.iter(qn("w:p")))
-    # from each paragraph style to its paragraph: lxml finds the styles in C, where reading the
-    # properties of every paragraph of a large plan took most of this
-    styled = {}
-    for style in body.iter(qn("w:pStyle")):
-        properties = style.getparent()
-        if properties.tag == qn("w:pPr") and properties.getparent().tag == qn("w:p"):
-            styled[properties.getparent()] = style
-    positions = {paragraph: index for index, paragraph in enumerate(paragraphs) if paragraph in styled}
-    headings = []  # (index, level, targets, text)
-    for paragraph, index in positions.items():
+    # the paragraphs in a heading style, in document order, found by XPath in C: reading the style
+    # of every paragraph of a large plan in Python took seconds
+    heading_styles = " ".join(style_id for style_id, name in style_names.items()
+                              if style_id and re.fullmatch(r"heading [12]", (name or "").lower()))
+    styled = _heading_paragraphs_path()(body, ids=f" {heading_styles} ") if heading_styles else []
+    headings = []  # (paragraph, level, targets, text)
+    for paragraph in styled:
         level = _heading_level(paragraph, style_names)
         if level is None:
             continue
@@ -124,18 +164,18 @@ def mark_sections(document) -> dict[str, str]:
             name = start.get(qn("w:name")) or ""
             if name.startswith("priority_"):
                 targets.append("priority-" + name[len("priority_"):].replace("_", "."))
-        headings.append((index, level, targets, text))
+        headings.append((paragraph, level, targets, text))
     found: dict[str, str] = {}
     identifiers = iter(range(900000, 10**7))
     existing = {start.get(qn("w:name")) for start in body.iter(qn("w:bookmarkStart"))}
-    for position, (index, level, targets, text) in enumerate(headings):
+    for position, (heading, level, targets, text) in enumerate(headings):
         following = [other for other, other_level, _, _ in headings[position + 1:] if other_level <= level]
-        last = paragraphs[(following[0] if following else len(paragraphs)) - 1]
+        last = _paragraph_before(following[0], body) if following else _last_paragraph(body)
         for target in targets:
             if target in found:
                 continue  # the first section of that name is the target
             found[target] = text
-            for paragraph, end in ((paragraphs[index], False), (last, True)):
+            for paragraph, end in ((heading, False), (last, True)):
                 name = bookmark_name(target, end)
                 if name in existing:
                     continue
