@@ -7,6 +7,8 @@ with the fill gets black or white, whichever contrasts more (one of the two alwa
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 MINIMUM_RATIO = 4.5
 BLACK, WHITE = "000000", "FFFFFF"
 
@@ -21,11 +23,13 @@ def luminance(colour: str) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
+@lru_cache(maxsize=4096)
 def ratio(first: str, second: str) -> float:
     lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
+@lru_cache(maxsize=4096)
 def text_colour_for(fill: str) -> str:
     return BLACK if ratio(BLACK, fill) >= ratio(WHITE, fill) else WHITE
 
@@ -40,7 +44,8 @@ def legible_cells(document) -> int:
     from docx.oxml.ns import qn
 
     changed = 0
-    cell_properties = qn("w:tcPr")
+    cell_properties, fill_attribute, value_attribute = qn("w:tcPr"), qn("w:fill"), qn("w:val")
+    run_tag, text_tag, colour_path = qn("w:r"), qn("w:t"), f"{qn('w:rPr')}/{qn('w:color')}"
     # from each shading to its cell: lxml finds the shadings in C, where a look at every cell of a
     # large plan cost more than the changes
     for shading in list(document.element.body.iter(qn("w:shd"))):
@@ -48,18 +53,18 @@ def legible_cells(document) -> int:
         if properties.tag != cell_properties:
             continue  # a paragraph's or a run's shading
         cell = properties.getparent()
-        fill = shading.get(qn("w:fill"))
+        fill = shading.get(fill_attribute)
         if not is_colour(fill):
             continue
         wanted = text_colour_for(fill)
-        for run in cell.iter(qn("w:r")):
-            if run.find(qn("w:t")) is None:
+        for run in cell.iter(run_tag):
+            if run.find(text_tag) is None:
                 continue
-            colour = run.find(f"{qn('w:rPr')}/{qn('w:color')}")
-            current = colour.get(qn("w:val")) if colour is not None else None
-            if is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO:
+            colour = run.find(colour_path)
+            current = colour.get(value_attribute) if colour is not None else None
+            if current == wanted or (is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO):
                 continue
             # python-docx's own element classes keep the run properties in the schema's order
-            run.get_or_add_rPr().get_or_add_color().set(qn("w:val"), wanted)
+            run.get_or_add_rPr().get_or_add_color().set(value_attribute, wanted)
             changed += 1
     return changed

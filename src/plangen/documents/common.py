@@ -109,6 +109,7 @@ def keep_columns(table, columns: list[int], widths_cm: list[float]) -> None:
     from docx.shared import Cm
 
     twips = [str(int(width * 567)) for width in widths_cm]
+    as_written = [str(Cm(width).twips) for width in widths_cm]  # a cell's width as python-docx writes it
     grid = table._tbl.tblGrid
     old_columns = grid.findall(qn("w:gridCol"))
     for column in old_columns:
@@ -126,17 +127,17 @@ def keep_columns(table, columns: list[int], widths_cm: list[float]) -> None:
             continue
         for cell in cells:
             row.remove(cell)
-        for index, width in zip(columns, widths_cm):
+        for index, width, written in zip(columns, widths_cm, as_written):
             cell = cells[index]
             row.append(cell)
-            set_width(cell, width)
+            set_width(cell, width, written)
     table_width = table._tbl.tblPr.find(qn("w:tblW"))
     if table_width is not None:
         table_width.set(qn("w:w"), str(sum(int(width) for width in twips)))
         table_width.set(qn("w:type"), "dxa")
 
 
-def set_width(cell, width_cm: float) -> None:
+def set_width(cell, width_cm: float, written: str | None = None) -> None:
     """A cell's width in twips: set on the template's own w:tcW where it has one (python-docx's
     setter looks up its place among the cell properties each time, a third of a large plan's
     post-processing), else through python-docx."""
@@ -149,7 +150,7 @@ def set_width(cell, width_cm: float) -> None:
         cell.width = Cm(width_cm)
         return
     width.set(qn("w:type"), "dxa")
-    width.set(qn("w:w"), str(Cm(width_cm).twips))  # as python-docx writes it
+    width.set(qn("w:w"), written or str(Cm(width_cm).twips))  # as python-docx writes it
 
 
 class TableSpec:
