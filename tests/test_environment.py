@@ -258,3 +258,27 @@ def test_environment_errors_are_exit_2_with_path_and_cause(error, shown, capsys)
         report_and_exit(error)
     assert exited.value.code == 2
     assert capsys.readouterr().err.startswith(shown)
+
+
+def test_a_library_missing_from_the_environment_is_exit_2_not_a_bug(tmp_path):
+    """An environment installed before plangen needed a library (here jsonschema-rs, made
+    unimportable in a real process) gets a message saying what to install, not a crash report."""
+    from conftest import REPO
+
+    program = (
+        "import sys\n"
+        "class Missing:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'jsonschema_rs':\n"
+        "            raise ModuleNotFoundError(\"No module named 'jsonschema_rs'\", name=name)\n"
+        "sys.meta_path.insert(0, Missing())\n"
+        "sys.argv = ['plangen', 'validate', sys.argv[1]]\n"
+        "from plangen.cli import main\n"
+        "main()\n")
+    completed = subprocess.run([sys.executable, "-c", program, str(REPO / "plan")], capture_output=True, text=True,
+                               env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert completed.returncode == 2, completed.stderr
+    assert "a library plangen needs is not installed: jsonschema_rs" in completed.stderr
+    assert "make install" in completed.stderr and "Traceback" not in completed.stderr
+    assert "bug in plangen" not in completed.stderr
+    assert not list(tmp_path.glob("plangen-crash-*"))

@@ -114,6 +114,13 @@ def report_and_exit(error: BaseException, debug: bool = False) -> None:
         message, hint = environment_message(error)
         print(f"plangen: {message}\n  hint: {hint}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+    missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+    if missing and missing.split(".")[0] != "plangen" and not debug:
+        # an environment installed before plangen needed this library: not a bug, and not lost work
+        print(f"plangen: a library plangen needs is not installed: {missing}\n"
+              "  hint: reinstall plangen where it runs ('make install' in its repository, or "
+              "'pip install -e .'), so its dependencies are installed", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     if isinstance(error, KeyboardInterrupt):
         print("plangen: interrupted; no output file was changed", file=sys.stderr)
         sys.exit(130)

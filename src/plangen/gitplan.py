@@ -73,20 +73,20 @@ def is_shallow(plan_root: Path) -> bool:
     return git(top, "rev-parse", "--is-shallow-repository").strip() == "true"
 
 
-def plan_at(revision: str, plan_root: Path) -> Plan:
-    """The plan as committed at `revision`, for the plan directory `plan_root` of the working tree."""
+def extract_at(plan_root: Path, revision: str, target: Path, whole_repository: bool, unknown: str,
+               hint: str) -> tuple[Path, str]:
+    """Extract the plan directory (or, for `build --at`, the whole repository: the plan with its
+    templates) as committed at `revision` into `target`; returns the plan directory there and the
+    commit. `unknown` words the error for a name that is not a revision."""
     top, inside = repository_of(plan_root)
     try:
         commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
     except UsageError:
-        raise UsageError(f"'{revision}' is neither a plan directory nor a git revision of {top}",
-                         hint="name a branch, tag, commit or HEAD~N, or a directory that holds plan.yaml") from None
-    archive = git(top, "archive", "--format=tar", commit, *([inside] if inside else []), binary=True)
-    target = Path(tempfile.mkdtemp(prefix="plangen-rev-"))
-    atexit.register(shutil.rmtree, target, ignore_errors=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
+        raise UsageError(f"'{revision}' {unknown} {top}", hint=hint) from None
+    paths = [inside] if inside and not whole_repository else []
+    with tarfile.open(fileobj=io.BytesIO(git(top, "archive", "--format=tar", commit, *paths, binary=True))) as bundle:
         links = [member.name for member in bundle.getmembers() if member.issym() or member.islnk()]
-        if links:
+        if links and not whole_repository:
             raise UsageError(f"the plan at {revision} holds a symbolic link ({links[0]}); plangen reads only "
                              "regular files from a revision", hint="commit the file itself rather than a link to it")
         bundle.extractall(target, filter="data")
@@ -94,6 +94,16 @@ def plan_at(revision: str, plan_root: Path) -> Plan:
     if not (root / "plan.yaml").is_file():
         raise UsageError(f"there is no plan at {revision} in {inside or 'the repository top'}",
                          hint="name a revision that has the plan, or a plan directory")
+    return root, commit
+
+
+def plan_at(revision: str, plan_root: Path) -> Plan:
+    """The plan as committed at `revision`, for the plan directory `plan_root` of the working tree."""
+    target = Path(tempfile.mkdtemp(prefix="plangen-rev-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    root, _ = extract_at(plan_root, revision, target, whole_repository=False,
+                         unknown="is neither a plan directory nor a git revision of",
+                         hint="name a branch, tag, commit or HEAD~N, or a directory that holds plan.yaml")
     plan = load_plan(root)
     plan.meta.setdefault("x-revision", revision)
     return plan

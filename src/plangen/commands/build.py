@@ -349,24 +349,10 @@ def build(plan_dir: Path | None, output: Path, pdf: bool = False, force: bool = 
 def plan_at(root: Path, revision: str, folder: Path) -> tuple[Path, str]:
     """Extract the repository as committed at `revision` into `folder` (the plan with its templates);
     returns the plan directory there and the commit."""
-    import io
-    import tarfile
+    from plangen.gitplan import extract_at
 
-    from plangen.errors import UsageError
-    from plangen.gitplan import git, repository_of
-
-    top, inside = repository_of(root)
-    try:
-        commit = git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
-    except UsageError:
-        raise UsageError(f"'{revision}' is not a git revision of {top}",
-                         hint="name a branch, tag, commit or HEAD~N") from None
-    with tarfile.open(fileobj=io.BytesIO(git(top, "archive", "--format=tar", commit, binary=True))) as bundle:
-        bundle.extractall(folder, filter="data")
-    plan_root = folder / inside if inside else folder
-    if not (plan_root / "plan.yaml").is_file():
-        raise UsageError(f"there is no plan at {revision} in {inside or 'the repository top'}")
-    return plan_root, commit
+    return extract_at(root, revision, folder, whole_repository=True, unknown="is not a git revision of",
+                      hint="name a branch, tag, commit or HEAD~N")
 
 
 def _build(root: Path, outputs, summary: Summary, pdf: bool, force: bool, timeout, progress: Progress,
