@@ -209,3 +209,27 @@ def test_the_paragraph_before_each_paragraph_is_the_one_before_it_in_document_or
         expected = paragraphs[index - 1] if index else None
         assert _paragraph_before(paragraph, body) is expected, index
     assert _last_paragraph(body) is paragraphs[-1]
+
+
+def test_milestone_rows_merge_coloured_status_cells_with_properties_in_order(tmp_path):
+    """A plan laid out with milestones as rows and a status column: an action's rating cell (coloured
+    by {% cellbg %}) is merged down over its milestone rows; the merge goes before the shading, as
+    ECMA-376 orders a cell's properties (it used to be appended after it)."""
+    import shutil
+
+    from conftest import REPO, edit
+
+    from plangen import api
+
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(REPO / "plan", plan_dir)
+    edit(plan_dir / "plan.yaml", "steps: lettered", "steps: rows")
+    plan = api.load(plan_dir)
+    written = api.render(plan, "plan", tmp_path / "out", refresh=False)
+    data = next(path for path in written if path.suffix == ".docx").read_bytes()
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert xml.count('<w:vMerge w:val="continue"/>') > 100
+    merged_and_coloured = [cell for cell in xml.split("<w:tcPr>")[1:] if "vMerge" in cell.split("</w:tcPr>")[0]
+                           and "<w:shd " in cell.split("</w:tcPr>")[0]]
+    assert merged_and_coloured
+    assert out_of_order_cells(data) == []

@@ -99,7 +99,12 @@ def document(plan, document_kind, report=None, context_data: dict | None = None,
         if finishing is not None:
             finishing(filled)
 
-    return render.produce(template or template_for(plan, document_kind), data, finish)
+    preparing = None
+    if hasattr(document_kind, "prepare"):
+        def preparing(template_document):
+            document_kind.prepare(template_document, plan)
+
+    return render.produce(template or template_for(plan, document_kind), data, finish, preparing)
 
 
 def render(plan, kind_name: str, output_dir: Path, report=None, pdf: bool = False, refresh: bool = True) -> list[Path]:

@@ -43,6 +43,8 @@ def legible_cells(document) -> int:
     Returns how many runs were changed."""
     from docx.oxml.ns import qn
 
+    from plangen.wordxml import RUN_PROPERTY_ORDER, child_in_order, run_properties_of
+
     changed = 0
     cell_properties, fill_attribute, value_attribute = qn("w:tcPr"), qn("w:fill"), qn("w:val")
     run_tag, text_tag, colour_path = qn("w:r"), qn("w:t"), f"{qn('w:rPr')}/{qn('w:color')}"
@@ -64,7 +66,6 @@ def legible_cells(document) -> int:
             current = colour.get(value_attribute) if colour is not None else None
             if current == wanted or (is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO):
                 continue
-            # python-docx's own element classes keep the run properties in the schema's order
-            run.get_or_add_rPr().get_or_add_color().set(value_attribute, wanted)
+            child_in_order(run_properties_of(run), "color", RUN_PROPERTY_ORDER).set(value_attribute, wanted)
             changed += 1
     return changed

@@ -43,12 +43,17 @@ def template_class():
     from lxml import etree
 
     class Template(DocxTemplate):
+        preparing = None  # the kind's changes to the template itself (see documents/kind.py)
+
         def render(self, context, jinja_env=None, autoescape=False):
             # docxtpl parses the rendered body with a plain lxml parser, so python-docx's element
             # classes had to be had by serializing it and parsing it again: two trees of a large
             # plan at once (over 1 GB at 10,000 actions). Inside the render worker (a process of
             # its own) parsers without a lookup of their own, as docxtpl's, get python-docx's; one parse.
             etree.set_element_class_lookup(etree.ParserBasedElementClassLookup(fallback=element_class_lookup))
+            if self.preparing is not None:
+                self.init_docx()
+                self.preparing(self.docx)
             super().render(context, jinja_env, autoescape)
 
         def build_xml(self, context, jinja_env=None):
@@ -108,19 +113,19 @@ def template_class():
 MAX_OUTPUT_BYTES = 256 * 2**20
 
 
-def produce(template: Path, context: dict, finishing=None) -> bytes:
+def produce(template: Path, context: dict, finishing=None, preparing=None) -> bytes:
     """The finished .docx as bytes: the context made plain data (sandbox.template_values), then the
-    template rendered in a resource-limited worker process, where `finishing(document)` (properties,
-    post-processing) runs too. Template problems, and templates that take too long or too much
+    template rendered in a resource-limited worker process, where `preparing(template_document)` (the
+    kind's changes to the template) and `finishing(document)` (properties, post-processing) run too. Template problems, and templates that take too long or too much
     memory, become RenderError naming the template."""
     from plangen import sandbox, worker
 
     values = sandbox.template_values(context)
-    return worker.run(_render_bytes, (template, values, finishing), what=f"template {shown(template)}")
+    return worker.run(_render_bytes, (template, values, finishing, preparing), what=f"template {shown(template)}")
 
 
-def _render_bytes(template: Path, values: dict, finishing) -> bytes:
-    document = fill(template, values)
+def _render_bytes(template: Path, values: dict, finishing, preparing=None) -> bytes:
+    document = fill(template, values, preparing)
     from plangen.markdown_word import attach_pending
     from plangen.wordxml import order_cell_properties
 
@@ -144,7 +149,7 @@ def shown(template: Path) -> str:
         return str(template)
 
 
-def fill(template: Path, values: dict):
+def fill(template: Path, values: dict, preparing=None):
     """Render the template with plain-data values in the sandbox; returns the docxtpl document.
     Runs inside the worker (see `produce`); every failure of the template becomes a RenderError."""
     from jinja2 import TemplateSyntaxError, UndefinedError
@@ -156,6 +161,7 @@ def fill(template: Path, values: dict):
     template = shown(template)
     try:
         document = template_class()(str(source))
+        document.preparing = preparing
         document.render(values, jinja_env=sandbox.environment(), autoescape=True)
     except TemplateSyntaxError as error:
         raise RenderError(f"template {template}: syntax error: {error.message}",

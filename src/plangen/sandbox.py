@@ -80,7 +80,8 @@ def _plain(value):
         return [_plain(item) for item in value]
     if kind is int or kind is float or kind is bool or value is None or kind is RawXml:
         return value
-    return _located(value, "context")
+    converted = _word_value(value)  # docxtpl's RichText, a TableSpec: most of a large plan's values
+    return converted if converted is not None else _located(value, "context")
 
 
 def _located(value, where: str):
@@ -195,7 +196,8 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute):
-        if isinstance(obj, Mapping) and not isinstance(obj, Namespace):
+        # `type(obj) is dict` first: the context's own mappings, most of a large plan's look-ups, skip the ABC checks
+        if type(obj) is dict or (isinstance(obj, Mapping) and not isinstance(obj, Namespace)):
             if attribute in obj:
                 return obj[attribute]
             if attribute in SAFE_METHODS[dict]:

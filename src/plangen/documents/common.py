@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from plangen import text as narrative
 from plangen.model import Plan
 from plangen.wordxml import RawXml, bookmark, page_reference  # noqa: F401 (the context builders' vocabulary)
@@ -62,6 +64,9 @@ def table_caption(table) -> str:
     return caption.get(qn("w:val"), "") if caption is not None else ""
 
 
+ROW_TAG = re.compile(r"\{%-?\s*tr\s")
+
+
 def _cell_text(cell_element) -> str:
     from docx.oxml.ns import qn
 
@@ -71,21 +76,20 @@ def _cell_text(cell_element) -> str:
 def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
     """Rows without a number continue the action above (its milestones): its cells in `spanning`
     columns are merged down over them, so the action reads once beside all its milestones."""
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from plangen.wordxml import CELL_PROPERTY_ORDER, child_in_order
+
+    cell_tag, merge_path, value_attribute = qn("w:tc"), f"{qn('w:tcPr')}/{qn('w:vMerge')}", qn("w:val")
+
     def set_merge(cell, value):
-        properties = cell.get_or_add_tcPr()
-        merge = properties.find(qn("w:vMerge"))
-        if merge is None:
-            merge = OxmlElement("w:vMerge")
-            properties.append(merge)
-        merge.set(qn("w:val"), value)
+        # in the schema's place among the cell's properties: before a shading {% cellbg %} gave it
+        child_in_order(cell.get_or_add_tcPr(), "vMerge", CELL_PROPERTY_ORDER).set(value_attribute, value)
 
     width = len(table._tbl.tblGrid.findall(qn("w:gridCol")))
     previous = None
     for row in table._tbl.tr_lst[1:]:
-        cells = row.tc_lst
+        cells = row.findall(cell_tag)
         if len(cells) != width:  # a group row
             previous = None
             continue
@@ -95,15 +99,16 @@ def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
         if previous is None:
             continue
         for column in spanning:
-            starts = previous[column].tcPr is None or previous[column].tcPr.find(qn("w:vMerge")) is None
+            starts = previous[column].find(merge_path) is None
             if starts:
                 set_merge(previous[column], "restart")
             set_merge(cells[column], "continue")
 
 
 def keep_columns(table, columns: list[int], widths_cm: list[float]) -> None:
-    """Keep only the given columns of a table, in the given order and widths (a cell merged across the
-    whole row, such as a group heading, still spans it)."""
+    """Keep only the given columns of a template's table, in the given order and widths (a cell merged
+    across the whole row, such as a group heading, still spans it). Rows holding a `{%tr %}` tag are
+    left whole: docxtpl replaces such a row by its tag, whichever cell holds it."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm
@@ -120,6 +125,8 @@ def keep_columns(table, columns: list[int], widths_cm: list[float]) -> None:
         grid.append(column)
     for row in table._tbl.tr_lst:
         cells = row.tc_lst
+        if ROW_TAG.search(_cell_text(row)):
+            continue
         if len(cells) != len(old_columns):
             if len(cells) == 1:
                 cells[0].grid_span = len(columns)

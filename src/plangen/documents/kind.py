@@ -8,6 +8,8 @@
                   kind, rendered once per file in plan/reports/ whose `kind:` names it
     build_context(plan, report=None) -> dict     what the template receives (logic lives here)
     title(plan, report=None) -> str               the document's title property
+    prepare(template, plan) -> None               optional: changes to the template's python-docx Document
+                                                  before rendering (done once, not once per rendered row)
     postprocess(document, plan) -> None           optional: changes to the rendered python-docx Document
 
 Register a kind with one line in registry.py, or from an installed package through the

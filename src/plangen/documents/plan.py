@@ -468,23 +468,32 @@ PAGE_WIDTH_CM = 26.1  # landscape A4 less the template's margins
 ACTION_LEVEL = ("number", "refs", "action", "partners", "status", "progress")  # span an action's milestone rows
 
 
-def postprocess(document, plan: Plan) -> None:
-    """Give the action tables the layout's columns, in its order and proportions, with an action's
-    cells spanning its milestone rows; drop the 'Our plan' table's empty columns."""
+def prepare(template, plan: Plan) -> None:
+    """Before rendering: the template's action tables keep the layout's columns, in its order and
+    proportions, and the 'Our plan' table its columns that hold something. Done on the template's
+    rows, so each rendered row is born with its columns (pruning 10,000 rendered rows took seconds)."""
     columns = action_columns(plan)
     template_order = list(COLUMNS)
     action_widths = _scaled([column.width for column in columns])
     kept = [template_order.index(column.key) for column in columns]
     overview = overview_columns(plan)
     overview_order = list(OVERVIEW_WIDTHS)
-    for table in document.tables:
+    for table in template.tables:
         caption = table_caption(table)
         if caption == ACTION_TABLE_CAPTION:
-            span_milestone_rows(table, [template_order.index(key) for key in ACTION_LEVEL], template_order.index("number"))
             keep_columns(table, kept, action_widths)
         elif caption == OVERVIEW_TABLE_CAPTION:
             keep_columns(table, [overview_order.index(key) for key in overview],
                          _scaled([OVERVIEW_WIDTHS[key] for key in overview], sum(OVERVIEW_WIDTHS.values())))
+
+
+def postprocess(document, plan: Plan) -> None:
+    """An action's cells span its milestone rows (columns as `prepare` left them)."""
+    keys = [column.key for column in action_columns(plan)]
+    spanning = [keys.index(key) for key in ACTION_LEVEL if key in keys]
+    for table in document.tables:
+        if table_caption(table) == ACTION_TABLE_CAPTION:
+            span_milestone_rows(table, spanning, keys.index("number"))
 
 
 def _scaled(widths: list[float], total: float = PAGE_WIDTH_CM) -> list[float]:
