@@ -64,12 +64,15 @@ def test_a_lone_list_marker_is_printed_not_dropped(typed):
     assert [block["inline"].plain for block in parse(typed)] == [typed]
 
 
-def test_the_last_gate_before_word_xml_refuses_a_control_character():
+@pytest.mark.parametrize("in_place", [False, True])
+def test_the_last_gate_before_word_xml_refuses_a_control_character(in_place):
     from plangen import sandbox, wordxml
 
-    assert sandbox.template_values({"name": "Philip & <Segurolo>"}) == {"name": "Philip & <Segurolo>"}
+    assert sandbox.template_values({"name": "Philip & <Segurolo>"}, in_place=in_place) == {"name": "Philip & <Segurolo>"}
     with pytest.raises(RenderError, match=r"context\.people\[0\]\.name: text holds the control character '\\x0b'"):
-        sandbox.template_values({"people": [{"name": "Philip \x0b Segurolo"}]})
+        sandbox.template_values({"people": [{"name": "Philip \x0b Segurolo"}]}, in_place=in_place)
+    with pytest.raises(RenderError, match=r"context\.rows\[1\]: text holds"):
+        sandbox.template_values({"rows": ["fine", "bell \x07"]}, in_place=in_place)
     with pytest.raises(RenderError):
         wordxml.text("bell \x07")
     assert wordxml.text("a &amp; b") == "a &amp;amp; b"

@@ -233,3 +233,65 @@ def test_milestone_rows_merge_coloured_status_cells_with_properties_in_order(tmp
                            and "<w:shd " in cell.split("</w:tcPr>")[0]]
     assert merged_and_coloured
     assert out_of_order_cells(data) == []
+
+
+def _document_xml(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+
+
+def _whole_document_kind(kind):
+    """The kind, finishing its tables from the whole document at the end (a kind with a document-wide
+    postprocess keeps every row in the tree): the path without rows set aside."""
+    from types import SimpleNamespace
+
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def postprocess(document, plan):
+        for table in document.element.body.findall(namespace + "tbl"):
+            kind.postprocess_table(table, plan)
+
+    return SimpleNamespace(NAME=kind.NAME, TEMPLATE=kind.TEMPLATE, DESCRIPTION=kind.DESCRIPTION, OUTPUT=kind.OUTPUT,
+                           build_context=kind.build_context, title=kind.title, prepare=kind.prepare,
+                           postprocess=postprocess)
+
+
+@pytest.mark.parametrize("steps", ["lettered", "rows"])
+def test_rows_set_aside_while_finishing_come_back_in_place(tmp_path, steps):
+    """A large table's plain rows are set aside as XML while the document is finished (so a big plan
+    is never all parsed at once) and written back in place: the document is byte for byte the one
+    made with every row kept, section bookmarks in each table's last row included."""
+    import shutil
+
+    from conftest import REPO, edit
+
+    from plangen import api
+    from plangen.documents import plan as plan_kind
+
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(REPO / "plan", plan_dir)
+    edit(plan_dir / "plan.yaml", "steps: lettered", f"steps: {steps}")
+    plan = api.load(plan_dir)
+    set_aside = _document_xml(api.document(plan, plan_kind))
+    kept = _document_xml(api.document(plan, _whole_document_kind(plan_kind)))
+    assert set_aside == kept
+    assert b"plangen-rows" not in set_aside and set_aside.count(b"<w:tr") > 150
+    assert set_aside.count(b"_end") > 20  # section ends, several in a table's last row
+
+
+def test_the_rows_set_aside_are_most_of_a_plan_s_rows_and_none_the_finishing_needs():
+    from conftest import REPO
+
+    from plangen import api, sandbox
+    from plangen.documents import plan as plan_kind
+
+    plan = api.load(REPO / "plan")
+    values = sandbox.template_values(plan_kind.build_context(plan))
+    template = api.template_for(plan, plan_kind)
+    document = render.fill(template, values, lambda template_document: plan_kind.prepare(template_document, plan),
+                           lambda table: plan_kind.postprocess_table(table, plan))
+    rows_in_tree = len(document.docx.element.body.xpath(".//w:tr"))
+    set_aside = b"".join(document.rows_set_aside)
+    assert set_aside.count(b"<w:tr") > rows_in_tree  # most rows wait outside the tree
+    for kept_only in (b"<w:fldChar", b"<w:bookmarkStart", b"<w:drawing", b"<w:sectPr"):
+        assert kept_only not in set_aside
+    assert b"xmlns:" not in set_aside  # the rows take the document's namespace declarations

@@ -240,17 +240,39 @@ def test_every_context_holds_plain_values_only():
     assert RawXml in seen and dict in seen and list in seen  # the walk reached tables, rich text and data
 
 
-def test_a_non_plain_value_never_reaches_a_template():
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_non_plain_value_never_reaches_a_template(in_place):
     from plangen.sandbox import ContextError, template_values
 
     class Gadget:
         def save(self, path):
             raise AssertionError("reached")
 
-    with pytest.raises(ContextError, match="Gadget"):
-        template_values({"rows": [{"cell": Gadget()}]})
+    with pytest.raises(ContextError, match=r"context\.rows\[0\]\.cell: a Gadget"):
+        template_values({"rows": [{"cell": Gadget()}]}, in_place=in_place)
     with pytest.raises(ContextError):
-        template_values({"write": open})
+        template_values({"write": open}, in_place=in_place)
+    with pytest.raises(ContextError):
+        template_values({"rows": [{"cell": "fine"}, (1, Gadget())]}, in_place=in_place)
+
+
+def test_a_context_given_up_is_made_plain_where_it_is_and_equals_the_copy():
+    """api.document gives up the context it built: its dicts and lists become the plain data
+    themselves (rich text replaced by its XML), equal to the copy made of a context still in use."""
+    from plangen.documents import registry
+    from plangen.sandbox import template_values
+    from plangen.validate import validate
+    from plangen.wordxml import RawXml
+
+    plan = validate(REPO / "plan").plan
+    for name, module in registry.KINDS.items():
+        copied = template_values(module.build_context(plan))
+        given = module.build_context(plan)
+        settled = template_values(given, in_place=True)
+        assert settled is given, name
+        assert settled == copied, name
+        kinds = {type(value) for _, value in walk(settled)}
+        assert kinds <= {dict, list, str, int, float, bool, type(None), RawXml}, (name, kinds)
 
 
 # -- attribute names fuzzed against the sandbox --------------------------------------------------

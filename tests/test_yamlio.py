@@ -51,3 +51,21 @@ def test_every_node_is_typed_and_placed_as_ruamel_yaml_does(text):
     theirs = list(nodes(YAML(typ="safe").compose(text)))
     assert ours == theirs
     assert len(ours) > 10
+
+
+def test_positions_after_validation_compose_the_file_again():
+    """validate drops each file's composed tree once its findings have their positions (most of a
+    large plan's memory); a position asked for later is still the right one."""
+    from pathlib import Path
+
+    from plangen.validate import validate
+
+    root = Path(__file__).resolve().parent.parent / "plan"
+    result = validate(root)
+    source = next(source for source in result.plan.files if source.kind == "priority")
+    assert source.tree is None and source.tree_released
+    path = ("groups", 0, "actions", 0, "lead")
+    line, column = source.position(path)
+    typed = source.text.splitlines()[line - 1]
+    assert typed[column - 1:].startswith(str(source.data["groups"][0]["actions"][0]["lead"]).strip("[]'")[:3])
+    assert source.position(path, at_key=True)[1] < column and typed.lstrip().startswith("lead")

@@ -85,7 +85,9 @@ def document(plan, document_kind, report=None, context_data: dict | None = None,
              title: str | None = None, finishing=None) -> bytes:
     """The one render path, as the finished .docx's bytes: context -> template in the sandbox (in a
     resource-limited worker process) -> the kind's post-processing -> title, author and language ->
-    the caller's own `finishing(document)` (a paper's provenance, say)."""
+    the caller's own `finishing(document)` (a paper's provenance, say). Unless the kind has a
+    document-wide `postprocess`, large tables' plain rows are set aside while the document is
+    finished (render.Template.set_aside): a `finishing` sets properties, it does not edit rows."""
     from plangen import render
 
     data = context(plan, document_kind, report) if context_data is None else context_data
@@ -99,12 +101,16 @@ def document(plan, document_kind, report=None, context_data: dict | None = None,
         if finishing is not None:
             finishing(filled)
 
-    preparing = None
+    preparing = finishing_table = None
     if hasattr(document_kind, "prepare"):
         def preparing(template_document):
             document_kind.prepare(template_document, plan)
+    if hasattr(document_kind, "postprocess_table"):
+        def finishing_table(table):
+            document_kind.postprocess_table(table, plan)
 
-    return render.produce(template or template_for(plan, document_kind), data, finish, preparing)
+    return render.produce(template or template_for(plan, document_kind), data, finish, preparing, finishing_table,
+                          set_aside=not hasattr(document_kind, "postprocess"), context_given_up=context_data is None)
 
 
 def render(plan, kind_name: str, output_dir: Path, report=None, pdf: bool = False, refresh: bool = True) -> list[Path]:

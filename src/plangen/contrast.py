@@ -38,9 +38,9 @@ def is_colour(value: str | None) -> bool:
     return bool(value) and len(value) == 6 and all(character in "0123456789abcdefABCDEF" for character in value)
 
 
-def legible_cells(document) -> int:
-    """Give every run in a shaded cell of a python-docx Document a colour readable on that fill.
-    Returns how many runs were changed."""
+def legible_cells(element) -> int:
+    """Give every run in a shaded cell within an lxml element (a document's body, a table) a colour
+    readable on that fill. Returns how many runs were changed."""
     from docx.oxml.ns import qn
 
     from plangen.wordxml import RUN_PROPERTY_ORDER, child_in_order, run_properties_of
@@ -50,7 +50,7 @@ def legible_cells(document) -> int:
     run_tag, text_tag, colour_path = qn("w:r"), qn("w:t"), f"{qn('w:rPr')}/{qn('w:color')}"
     # from each shading to its cell: lxml finds the shadings in C, where a look at every cell of a
     # large plan cost more than the changes
-    for shading in list(document.element.body.iter(qn("w:shd"))):
+    for shading in list(element.iter(qn("w:shd"))):
         properties = shading.getparent()
         if properties.tag != cell_properties:
             continue  # a paragraph's or a run's shading

@@ -431,13 +431,25 @@ def section_break(orientation: str) -> RawXml:
     return RawXml(f'<w:p><w:pPr><w:sectPr xmlns:pg="{PG}" pg:orientation="{orientation}"/></w:pPr></w:p>')
 
 
+def attach_link(part, element) -> None:
+    """A hyperlink made by `run` gets its external relationship in the document part."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    url_attribute = f"{{{PG}}}url"
+    if url_attribute in element.attrib:
+        relationship = part.relate_to(element.attrib.pop(url_attribute), RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        element.set(qn("r:id"), relationship)
+        etree.cleanup_namespaces(element)
+
+
 def attach_pending(docx) -> None:
     """After rendering: hyperlinks get external relationships, figures their media parts, section
     breaks the template's page settings, and drawings unique ids. Runs on a python-docx Document."""
     import copy
     import io
 
-    from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.oxml.ns import qn
     from lxml import etree
 
@@ -451,9 +463,9 @@ def attach_pending(docx) -> None:
     final_section = body.find(qn("w:sectPr"))
     for element in pending:
         if url_attribute in element.attrib:
-            relationship = part.relate_to(element.attrib.pop(url_attribute), RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-            element.set(qn("r:id"), relationship)
-        elif image_attribute in element.attrib:
+            attach_link(part, element)
+            continue
+        if image_attribute in element.attrib:
             blob = base64.b64decode(element.attrib.pop(image_attribute))
             relationship, _ = part.get_or_add_image(io.BytesIO(blob))
             element.set(qn("r:embed"), relationship)

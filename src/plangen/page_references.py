@@ -134,6 +134,14 @@ def _paragraph_before(paragraph, body):
         node = sibling
 
 
+def heading_style_ids(document) -> str:
+    """The ids of the document's Heading 1 and 2 styles, space-separated with a space either side
+    (what the XPath of `_heading_paragraphs_path` and render's kept rows look them up in)."""
+    ids = [style.style_id for style in document.styles
+           if style.style_id and re.fullmatch(r"heading [12]", (style.name or "").lower())]
+    return f" {' '.join(ids)} " if ids else ""  # never "  ": it is in every unstyled paragraph's "  "
+
+
 def mark_sections(document) -> dict[str, str]:
     """Bookmark the start and end of every Heading 1/2 section of a python-docx Document; returns
     {target: heading text}. A section ends at the last paragraph before the next heading of its
@@ -145,9 +153,8 @@ def mark_sections(document) -> dict[str, str]:
     body = document.element.body
     # the paragraphs in a heading style, in document order, found by XPath in C: reading the style
     # of every paragraph of a large plan in Python took seconds
-    heading_styles = " ".join(style_id for style_id, name in style_names.items()
-                              if style_id and re.fullmatch(r"heading [12]", (name or "").lower()))
-    styled = _heading_paragraphs_path()(body, ids=f" {heading_styles} ") if heading_styles else []
+    heading_ids = heading_style_ids(document)
+    styled = _heading_paragraphs_path()(body, ids=heading_ids) if heading_ids else []
     headings = []  # (paragraph, level, targets, text)
     for paragraph in styled:
         level = _heading_level(paragraph, style_names)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from plangen.atomic import write_bytes
@@ -35,15 +36,25 @@ LISTING_CHARACTERS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 COLUMN_TAGS = re.compile(r"\{[%{]-?\s*tc\s|colspan")
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SET_ASIDE = "plangen-rows"  # the processing instruction standing for rows set aside: <?plangen-rows N?>
+CHUNK_CHARACTERS = 2**20
+
+
 def template_class():
-    """docxtpl's template, made to parse the rendered document once, into python-docx's classes."""
+    """docxtpl's template, made to parse the rendered document once, into python-docx's classes, and
+    to set a large table's plain rows aside as it is read (see `set_aside`)."""
     from docx.document import Document as DocumentObject
     from docx.oxml.parser import element_class_lookup
     from docxtpl import DocxTemplate
+    from jinja2 import Template as JinjaTemplate
+    from jinja2.exceptions import TemplateError
     from lxml import etree
 
     class Template(DocxTemplate):
         preparing = None  # the kind's changes to the template itself (see documents/kind.py)
+        finishing_table = None  # the kind's changes to each body-level table, before its rows are set aside
+        set_aside_rows = True  # False: every row stays in the tree (a kind changing the whole document)
 
         def render(self, context, jinja_env=None, autoescape=False):
             # docxtpl parses the rendered body with a plain lxml parser, so python-docx's element
@@ -51,6 +62,7 @@ def template_class():
             # plan at once (over 1 GB at 10,000 actions). Inside the render worker (a process of
             # its own) parsers without a lookup of their own, as docxtpl's, get python-docx's; one parse.
             etree.set_element_class_lookup(etree.ParserBasedElementClassLookup(fallback=element_class_lookup))
+            self.rows_set_aside: list[bytes] = []
             if self.preparing is not None:
                 self.init_docx()
                 self.preparing(self.docx)
@@ -59,15 +71,54 @@ def template_class():
         def build_xml(self, context, jinja_env=None):
             # the whole document, not the body alone: the body parsed apart would have to be moved
             # into the document's tree, and lxml's cross-document move reconciles namespaces node
-            # by node (over half a 10,000-action plan's render time)
-            text = re.sub(r"<[^>]+>", "", self.get_xml())  # the template's text, tags split by Word joined
+            # by node (over half a 10,000-action plan's render time). Without column loops it is a
+            # stream of pieces that fix_tables parses as they come, never one string.
+            source = self.get_xml()
+            text = re.sub(r"<[^>]+>", "", source)  # the template's text, tags split by Word joined
             self.column_loops = bool(COLUMN_TAGS.search(text))
-            body = super().build_xml(context, jinja_env)
             root = self.docx._element
             placeholder = etree.Element(root.body.tag)
             root.replace(root.body, placeholder)
             before, after = etree.tostring(root, encoding="unicode").rsplit("<w:body/>", 1)
-            return before + body + after
+            if self.column_loops:
+                return before + self.render_xml_part(self.patch_xml(source), self.docx._part, context, jinja_env) + after
+            return self.streamed(before, self.patch_xml(source), after, context, jinja_env)
+
+        def streamed(self, before, source, after, context, jinja_env):
+            """docxtpl's render_xml_part as a stream: the same changes, made on pieces that end
+            after a table row (so no paragraph is ever cut in two), one after another."""
+            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+            self.current_rendering_part = self.docx._part
+            yield before
+            try:
+                template = jinja_env.from_string(source) if jinja_env else JinjaTemplate(source)
+                pending, size = [], 0
+                for piece in template.generate(context):
+                    pending.append(piece)
+                    size += len(piece)
+                    if size < CHUNK_CHARACTERS:
+                        continue
+                    text = "".join(pending)
+                    cut = text.rfind("</w:tr>") + len("</w:tr>")
+                    # a row ends inside a paragraph only in a text box's table: wait for the box to close
+                    if cut < len("</w:tr>") or text.count("<w:txbxContent", 0, cut) != text.count("</w:txbxContent>", 0, cut):
+                        pending, size = [text], len(text)
+                        continue
+                    yield self.finished_piece(text[:cut])
+                    pending, size = [text[cut:]], len(text) - cut
+                yield self.finished_piece("".join(pending))
+            except TemplateError as error:
+                if getattr(error, "lineno", None) is not None:
+                    line_number = max(error.lineno - 4, 0)
+                    error.docx_context = [re.sub(r"<[^>]+>", "", line)
+                                          for line in source.splitlines()[line_number:line_number + 7]]
+                raise
+            yield after
+
+        def finished_piece(self, xml):
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            return self.resolve_listing(xml)
 
         def fix_tables(self, xml):
             # docxtpl matches each table's grid to the widest row, which only a {%tc %} loop or a
@@ -75,7 +126,63 @@ def template_class():
             # large plan whose template has neither
             if self.column_loops:
                 return super().fix_tables(xml)
-            return etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+            from plangen.markdown_word import attach_link
+
+            parser = etree.XMLPullParser(events=("end",), tag=(W + "tbl", W + "hyperlink"), recover=True)
+            part = self.docx._part
+            for piece in xml:
+                parser.feed(piece)
+                for _, element in parser.read_events():
+                    if element.tag == W + "hyperlink":
+                        attach_link(part, element)  # in document order, wherever its row ends up
+                    elif element.getparent().tag == W + "body":
+                        self.finish_table(element)
+            return parser.close()
+
+        def finish_table(self, table):
+            """A body-level table as soon as it is read: its cells' properties in order, the kind's
+            changes, legible text on its fills; then its rows that nothing after rendering looks at
+            are set aside as XML (see `set_aside`)."""
+            from plangen.contrast import legible_cells
+            from plangen.wordxml import order_cell_properties
+
+            order_cell_properties(table)
+            if self.finishing_table is not None:
+                self.finishing_table(table)
+            legible_cells(table)
+            if self.set_aside_rows:
+                self.set_aside(table)
+
+        def set_aside(self, table):
+            """A table's rows between its header rows and its last row are replaced by a processing
+            instruction and kept as serialized XML until the document is written (`to_bytes`), so a
+            10,000-action plan never has all its rows parsed at once. Rows the finishing steps look
+            at stay: those with fields, bookmarks, drawings, text boxes, sections or headings."""
+            from plangen.page_references import heading_style_ids
+
+            if not hasattr(self, "heading_ids"):
+                self.heading_ids = heading_style_ids(self.docx)
+            rows = table.findall(W + "tr")
+            first = 0
+            while first < len(rows) and rows[first].find(f"{W}trPr/{W}tblHeader") is not None:
+                first += 1
+            group: list = []
+
+            def set_aside_group():
+                if group:
+                    group[0].addprevious(etree.ProcessingInstruction(SET_ASIDE, str(len(self.rows_set_aside))))
+                    self.rows_set_aside.append(b"".join(_without_declarations(etree.tostring(row, encoding="UTF-8"))
+                                                        for row in group))
+                    for row in group:
+                        table.remove(row)
+                    group.clear()
+
+            for row in rows[first:-1]:
+                if _kept_row(row, self.heading_ids):
+                    set_aside_group()
+                else:
+                    group.append(row)
+            set_aside_group()
 
         def fix_docpr_ids(self, tree):
             # docxtpl's, by iteration: python-docx's elements have an xpath of their own
@@ -110,22 +217,54 @@ def template_class():
     return Template
 
 
+# what the finishing steps after rendering look at (fields, bookmarks, drawings, text boxes, sections,
+# content controls): a row holding one stays in the document's tree
+KEPT_TAGS = tuple(W + name for name in ("fldChar", "fldSimple", "instrText", "bookmarkStart", "bookmarkEnd", "drawing",
+                                        "pict", "object", "txbxContent", "sectPr", "sdt"))
+
+
+def _kept_row(row, heading_ids: str) -> bool:
+    """A row holding something the finishing steps look at, or a paragraph in a heading style."""
+    if next(row.iter(*KEPT_TAGS), None) is not None:  # lxml filters the tags in C
+        return True
+    value = W + "val"
+    return bool(heading_ids) and any(f" {style.get(value)} " in heading_ids for style in row.iter(W + "pStyle"))
+
+
+DECLARATION = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+
+
+def _without_declarations(row: bytes) -> bytes:
+    """A row serialized on its own declares the namespaces in scope on its first tag; in place in
+    the document they are the root's."""
+    end = row.index(b">")
+    return DECLARATION.sub(b"", row[:end]) + row[end:]
+
+
 MAX_OUTPUT_BYTES = 256 * 2**20
 
 
-def produce(template: Path, context: dict, finishing=None, preparing=None) -> bytes:
+def produce(template: Path, context: dict, finishing=None, preparing=None, finishing_table=None,
+            set_aside: bool = True, context_given_up: bool = False) -> bytes:
     """The finished .docx as bytes: the context made plain data (sandbox.template_values), then the
-    template rendered in a resource-limited worker process, where `preparing(template_document)` (the
-    kind's changes to the template) and `finishing(document)` (properties, post-processing) run too. Template problems, and templates that take too long or too much
-    memory, become RenderError naming the template."""
+    template rendered in a resource-limited worker process, where the kind's `preparing(template_document)`
+    and `finishing_table(table)` and the caller's `finishing(document)` (properties, post-processing)
+    run too. Every shaded cell's text is made legible on its fill (contrast.legible_cells). With
+    `set_aside`, the document `finishing` receives lacks the body-level tables' plain rows (see
+    Template.set_aside): False for a finishing that changes table rows. `context_given_up`: the
+    caller will not use `context` again, so it is made plain data where it is, not copied. Template
+    problems, and templates that take too long or too much memory, become RenderError naming the template."""
     from plangen import sandbox, worker
 
-    values = sandbox.template_values(context)
-    return worker.run(_render_bytes, (template, values, finishing, preparing), what=f"template {shown(template)}")
+    values = sandbox.template_values(context, in_place=context_given_up)
+    hooks = (finishing, preparing, finishing_table, set_aside)
+    return worker.run(_render_bytes, (template, values, hooks), what=f"template {shown(template)}")
 
 
-def _render_bytes(template: Path, values: dict, finishing, preparing=None) -> bytes:
-    document = fill(template, values, preparing)
+def _render_bytes(template: Path, values: dict, hooks) -> bytes:
+    finishing, preparing, finishing_table, set_aside = hooks
+    document = fill(template, values, preparing, finishing_table, set_aside)
+    from plangen.contrast import legible_cells
     from plangen.markdown_word import attach_pending
     from plangen.wordxml import order_cell_properties
 
@@ -134,6 +273,7 @@ def _render_bytes(template: Path, values: dict, finishing, preparing=None) -> by
     attach_pending(document.docx)  # hyperlinks, figures and page orientation need package parts
     if finishing is not None:
         finishing(document)
+    legible_cells(document.docx.element.body)
     data = to_bytes(document)
     if len(data) > MAX_OUTPUT_BYTES:
         raise RenderError(f"template {shown(template)}: the document would be {len(data) // 2**20} MiB, over the "
@@ -149,7 +289,7 @@ def shown(template: Path) -> str:
         return str(template)
 
 
-def fill(template: Path, values: dict, preparing=None):
+def fill(template: Path, values: dict, preparing=None, finishing_table=None, set_aside: bool = True):
     """Render the template with plain-data values in the sandbox; returns the docxtpl document.
     Runs inside the worker (see `produce`); every failure of the template becomes a RenderError."""
     from jinja2 import TemplateSyntaxError, UndefinedError
@@ -162,6 +302,8 @@ def fill(template: Path, values: dict, preparing=None):
     try:
         document = template_class()(str(source))
         document.preparing = preparing
+        document.finishing_table = finishing_table
+        document.set_aside_rows = set_aside
         document.render(values, jinja_env=sandbox.environment(), autoescape=True)
     except TemplateSyntaxError as error:
         raise RenderError(f"template {template}: syntax error: {error.message}",
@@ -248,7 +390,31 @@ def finish(document, title: str, author: str, subject: str = "") -> None:
 def to_bytes(document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    rows = getattr(document, "rows_set_aside", None)
+    return _with_rows_in_place(buffer.getvalue(), rows) if rows else buffer.getvalue()
+
+
+def _with_rows_in_place(data: bytes, rows: list[bytes]) -> bytes:
+    """The package with each <?plangen-rows N?> of its document part replaced by the rows it stands
+    for, written into the zip piece by piece (the whole part is never one string)."""
+    marker = f"<?{SET_ASIDE} ".encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info.filename))
+                continue
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            first, *others = source.read(info.filename).split(marker)
+            with target.open(entry, "w") as stream:
+                stream.write(first)
+                for other in others:
+                    number, rest = other.split(b"?>", 1)
+                    stream.write(rows[int(number)])
+                    stream.write(rest)
+    return output.getvalue()
 
 
 def write(document, output: Path) -> Path:

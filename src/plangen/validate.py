@@ -832,4 +832,6 @@ def validate(root: Path, as_of: datetime.date | None = None) -> Result:
     if comments:
         findings = apply_ignore_comments(findings, comments, RULES)
     findings.sort(key=Finding.sort_key)
+    for source in sources:
+        source.release_tree()  # every finding has its position now; a later one composes the file again
     return Result(plan, findings)

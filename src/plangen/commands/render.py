@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 from plangen.atomic import write_bytes
-from plangen.contrast import legible_cells
 from plangen.errors import EXIT_OK, UsageError
 from plangen.repository import find_plan_dir
 
@@ -40,7 +39,6 @@ def kind_document(plan, module, provenance: dict | None = None) -> bytes:
     from plangen import api
 
     def finishing(document):
-        legible_cells(document.docx)
         record(document.docx, provenance)
 
     return api.document(plan, module, finishing=finishing)
@@ -53,7 +51,6 @@ def report_document(plan, report, provenance: dict | None = None) -> bytes:
     module = api.report_kind(report)
 
     def finishing(document):
-        legible_cells(document.docx)
         record(document.docx, provenance)
 
     # a report may name its own template (`template:`), as the papers' README section describes

@@ -58,9 +58,11 @@ def cell_blocks(markdown_blocks: list[dict]) -> list[dict]:
 
 
 def table_caption(table) -> str:
+    """A table's caption (its alt-text title), from python-docx's Table or its w:tbl element."""
     from docx.oxml.ns import qn
 
-    caption = table._tbl.tblPr.find(qn("w:tblCaption"))
+    element = getattr(table, "_tbl", table)
+    caption = element.find(f"{qn('w:tblPr')}/{qn('w:tblCaption')}")
     return caption.get(qn("w:val"), "") if caption is not None else ""
 
 
@@ -75,7 +77,8 @@ def _cell_text(cell_element) -> str:
 
 def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
     """Rows without a number continue the action above (its milestones): its cells in `spanning`
-    columns are merged down over them, so the action reads once beside all its milestones."""
+    columns are merged down over them, so the action reads once beside all its milestones.
+    `table` is a w:tbl element."""
     from docx.oxml.ns import qn
 
     from plangen.wordxml import CELL_PROPERTY_ORDER, child_in_order
@@ -86,9 +89,9 @@ def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
         # in the schema's place among the cell's properties: before a shading {% cellbg %} gave it
         child_in_order(cell.get_or_add_tcPr(), "vMerge", CELL_PROPERTY_ORDER).set(value_attribute, value)
 
-    width = len(table._tbl.tblGrid.findall(qn("w:gridCol")))
+    width = len(table.tblGrid.findall(qn("w:gridCol")))
     previous = None
-    for row in table._tbl.tr_lst[1:]:
+    for row in table.tr_lst[1:]:
         cells = row.findall(cell_tag)
         if len(cells) != width:  # a group row
             previous = None

@@ -10,7 +10,11 @@
     title(plan, report=None) -> str               the document's title property
     prepare(template, plan) -> None               optional: changes to the template's python-docx Document
                                                   before rendering (done once, not once per rendered row)
-    postprocess(document, plan) -> None           optional: changes to the rendered python-docx Document
+    postprocess_table(table, plan) -> None        optional: changes to each body-level table (python-docx's
+                                                  CT_Tbl element) as soon as it is rendered, before its plain
+                                                  rows are set aside until the document is written
+    postprocess(document, plan) -> None           optional: changes to the rendered python-docx Document (a
+                                                  kind with one keeps every row in the document it receives)
 
 Register a kind with one line in registry.py, or from an installed package through the
 `plangen.kinds` entry-point group (the entry point names the module).

@@ -487,13 +487,15 @@ def prepare(template, plan: Plan) -> None:
                          _scaled([OVERVIEW_WIDTHS[key] for key in overview], sum(OVERVIEW_WIDTHS.values())))
 
 
-def postprocess(document, plan: Plan) -> None:
-    """An action's cells span its milestone rows (columns as `prepare` left them)."""
-    keys = [column.key for column in action_columns(plan)]
+def postprocess_table(table, plan: Plan) -> None:
+    """In an action table, an action's cells span its milestone rows (columns as `prepare` left them)."""
+    if table_caption(table) != ACTION_TABLE_CAPTION:
+        return
+    if getattr(plan, "_action_keys", None) is None:  # one look at every action, not one per table
+        plan._action_keys = [column.key for column in action_columns(plan)]
+    keys = plan._action_keys
     spanning = [keys.index(key) for key in ACTION_LEVEL if key in keys]
-    for table in document.tables:
-        if table_caption(table) == ACTION_TABLE_CAPTION:
-            span_milestone_rows(table, spanning, keys.index("number"))
+    span_milestone_rows(table, spanning, keys.index("number"))
 
 
 def _scaled(widths: list[float], total: float = PAGE_WIDTH_CM) -> list[float]:
