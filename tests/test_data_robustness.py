@@ -76,3 +76,50 @@ def test_the_last_gate_before_word_xml_refuses_a_control_character(in_place):
     with pytest.raises(RenderError):
         wordxml.text("bell \x07")
     assert wordxml.text("a &amp; b") == "a &amp;amp; b"
+
+
+def _markdown_it_blocks(text: str, references: bool):
+    """What parse gives when markdown-it reads the text (the quick readings switched off)."""
+    import re
+
+    from plangen import text as narrative
+
+    quick = narrative.MARKUP
+    narrative.MARKUP = re.compile(r"[\s\S]")  # every text looks marked up: markdown-it reads it
+    try:
+        return [(block["kind"], block["inline"].runs) for block in narrative.parse(text, references=references)]
+    finally:
+        narrative.MARKUP = quick
+
+
+def test_paragraphs_and_bullets_read_without_markdown_it_as_markdown_it_reads_them():
+    """Most actions are sentences and '- ' bullets: parse places them itself, and must give exactly
+    markdown-it's blocks and runs, for generated texts with the lines CommonMark treats specially."""
+    import random
+
+    from plangen import text as narrative
+
+    words = "review children well-being: 2017 plans, include. (see) it's “quoted” 50% a - -- + = 1. 2) x".split()
+    awkward = ["- ", "-", "  - x", "1. x", "1) x", "+ x", "* x", "> x", "\tx", "x  ", "- x  ", "-x", "--", "---",
+               "===", "- - x", "-  x", " x", "- 1. x", "- +", "2017. x", "a\\", "- a: b", "[action 1.1]"]
+    generator = random.Random(7)
+
+    def line() -> str:
+        chance = generator.random()
+        if chance < 0.15:
+            return generator.choice(awkward)
+        sentence = " ".join(generator.choice(words) for _ in range(generator.randint(1, 6)))
+        return "- " + sentence if chance < 0.5 else ("" if chance < 0.6 else sentence)
+
+    placed = 0
+    for _ in range(6000):
+        text = "\n".join(line() for _ in range(generator.randint(1, 6)))
+        if not text.strip():
+            continue
+        for references in (False, True):
+            quick = narrative._simple_blocks(narrative.clean(text), references)
+            if quick is None:
+                continue
+            placed += 1
+            assert [(block["kind"], block["inline"].runs) for block in quick] == _markdown_it_blocks(text, references), text
+    assert placed > 2000  # the quick reading took most texts, bullets and paragraphs alike

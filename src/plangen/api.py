@@ -90,6 +90,13 @@ def document(plan, document_kind, report=None, context_data: dict | None = None,
     finished (render.Template.set_aside): a `finishing` sets properties, it does not edit rows."""
     from plangen import render
 
+    with render.collection_paused():
+        return _document(plan, document_kind, report, context_data, template, title, finishing)
+
+
+def _document(plan, document_kind, report, context_data, template, title, finishing) -> bytes:
+    from plangen import render
+
     data = context(plan, document_kind, report) if context_data is None else context_data
     if title is None:
         title = document_kind.title(plan, report) if report is not None else document_kind.title(plan)

@@ -7,6 +7,7 @@ with the fill gets black or white, whichever contrasts more (one of the two alwa
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 MINIMUM_RATIO = 4.5
@@ -34,38 +35,40 @@ def text_colour_for(fill: str) -> str:
     return BLACK if ratio(BLACK, fill) >= ratio(WHITE, fill) else WHITE
 
 
+HEX_COLOUR = re.compile(r"[0-9A-Fa-f]{6}")
+
+
 def is_colour(value: str | None) -> bool:
-    return bool(value) and len(value) == 6 and all(character in "0123456789abcdefABCDEF" for character in value)
+    return bool(value) and HEX_COLOUR.fullmatch(value) is not None
 
 
 def legible_cells(element) -> int:
     """Give every run in a shaded cell within an lxml element (a document's body, a table) a colour
     readable on that fill. Returns how many runs were changed."""
-    from docx.oxml.ns import qn
-
-    from plangen.wordxml import RUN_PROPERTY_ORDER, child_in_order, run_properties_of
+    from plangen.wordxml import RUN_PROPERTY_ORDER, W, child_in_order, run_properties_of
 
     changed = 0
-    cell_properties, fill_attribute, value_attribute = qn("w:tcPr"), qn("w:fill"), qn("w:val")
-    run_tag, text_tag, colour_path = qn("w:r"), qn("w:t"), f"{qn('w:rPr')}/{qn('w:color')}"
+    cell_properties, fill_attribute, value_attribute = W + "tcPr", W + "fill", W + "val"
+    run_tag, text_tag, colour_path = W + "r", W + "t", f"{W}rPr/{W}color"
     # from each shading to its cell: lxml finds the shadings in C, where a look at every cell of a
     # large plan cost more than the changes
-    for shading in list(element.iter(qn("w:shd"))):
+    for shading in list(element.iter(W + "shd")):
         properties = shading.getparent()
         if properties.tag != cell_properties:
             continue  # a paragraph's or a run's shading
-        cell = properties.getparent()
         fill = shading.get(fill_attribute)
         if not is_colour(fill):
             continue
         wanted = text_colour_for(fill)
-        for run in cell.iter(run_tag):
+        for run in properties.getparent().iter(run_tag):
             if run.find(text_tag) is None:
                 continue
             colour = run.find(colour_path)
             current = colour.get(value_attribute) if colour is not None else None
             if current == wanted or (is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO):
                 continue
-            child_in_order(run_properties_of(run), "color", RUN_PROPERTY_ORDER).set(value_attribute, wanted)
+            if colour is None:
+                colour = child_in_order(run_properties_of(run), "color", RUN_PROPERTY_ORDER)
+            colour.set(value_attribute, wanted)
             changed += 1
     return changed

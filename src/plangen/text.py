@@ -146,6 +146,36 @@ def _inline(token, references: bool) -> Inline:
 MARKUP = re.compile(r"[\n\r*_`\\\[\]<>&#|!~]|^\s*(?:[-+>=]|\d+[.)])|^\s{4}|\s$|^\s")
 
 
+def _simple_blocks(text: str, references: bool) -> list[dict] | None:
+    """Paragraphs and '- ' bullets whose every line is free of markup (MARKUP, line by line), as
+    CommonMark reads them: a bullet interrupts a paragraph, a line straight after a bullet continues
+    it, a blank line ends a paragraph, and after a blank line a line that is not a bullet ends the
+    list. Most of a plan's actions are like that; None for anything else (held to markdown-it's
+    reading by a test)."""
+    blocks: list[dict] = []
+    current = None  # the block whose lines are being joined
+    blank_before = True
+    for line in text.split("\n"):
+        if not line:
+            current, blank_before = None, True
+            continue
+        bullet = line.startswith("- ")
+        words = line[2:] if bullet else line
+        if not words or MARKUP.search(words):
+            return None
+        run = (council_references(words) if references else words, False, False)
+        if bullet:
+            current = {"kind": "bullet", "inline": Inline([run])}
+            blocks.append(current)
+        elif current is not None and (current["kind"] == "paragraph" or not blank_before):
+            current["inline"].runs += [(" ", False, False), run]  # a soft line break reads as a space
+        else:
+            current = {"kind": "paragraph", "inline": Inline([run])}
+            blocks.append(current)
+        blank_before = False
+    return blocks
+
+
 def parse(text: str, references: bool = False) -> list[dict]:
     """Markdown -> [{kind, inline}] (and {kind: 'table', rows: [[Inline]]} for pipe tables)."""
     if not text or not str(text).strip():
@@ -153,6 +183,9 @@ def parse(text: str, references: bool = False) -> list[dict]:
     text = clean(text)
     if not MARKUP.search(text):
         return [{"kind": "paragraph", "inline": Inline([(text, False, False)])}]
+    simple = _simple_blocks(text, references)
+    if simple is not None:
+        return simple
     tokens = _parser().parse(text)
     blocks: list[dict] = []
     depth = 0

@@ -209,12 +209,10 @@ def _later_tags(name: str, order: tuple[str, ...]) -> frozenset:
 def child_in_order(parent, name: str, order: tuple[str, ...]):
     """parent's w:NAME child; made where the schema's `order` puts it when there is none (python-docx's
     own get_or_add does the same through a generic look-up that cost seconds on a large plan)."""
-    from docx.oxml import OxmlElement
-
     found = parent.find(W + name)
     if found is not None:
         return found
-    element = OxmlElement("w:" + name)
+    element = parent.makeelement(W + name)  # in the parent's document: no namespace of its own to reconcile
     later = _later_tags(name, order)
     for child in parent:
         if child.tag in later:
@@ -228,9 +226,7 @@ def run_properties_of(run):
     """A w:r's w:rPr, made as its first child when it has none."""
     found = run.find(W + "rPr")
     if found is None:
-        from docx.oxml import OxmlElement
-
-        found = OxmlElement("w:rPr")
+        found = run.makeelement(W + "rPr")
         run.insert(0, found)
     return found
 

@@ -45,7 +45,12 @@ def lines(items: list[str]):
     """Several short lines in one table-cell paragraph, separated by line breaks (a cell is never left empty)."""
     from docxtpl import RichText
 
-    return RichText("\n".join(items))
+    rich = RichText("\n".join(items))
+    if not any(character in rich.xml for character in "\t\a\f"):
+        # the break docxtpl's listing pass would make of each newline, made here: the rendered
+        # document is then scanned for nothing (the pass rewrote a large plan paragraph by paragraph)
+        rich.xml = rich.xml.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    return rich
 
 
 def cell_blocks(markdown_blocks: list[dict]) -> list[dict]:
@@ -83,15 +88,19 @@ def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
 
     from plangen.wordxml import CELL_PROPERTY_ORDER, child_in_order
 
-    cell_tag, merge_path, value_attribute = qn("w:tc"), f"{qn('w:tcPr')}/{qn('w:vMerge')}", qn("w:val")
+    row_tag, cell_tag, properties_tag = qn("w:tr"), qn("w:tc"), qn("w:tcPr")
+    merge_path, value_attribute = f"{properties_tag}/{qn('w:vMerge')}", qn("w:val")
 
     def set_merge(cell, value):
+        properties = cell.find(properties_tag)
+        if properties is None:
+            properties = cell.get_or_add_tcPr()
         # in the schema's place among the cell's properties: before a shading {% cellbg %} gave it
-        child_in_order(cell.get_or_add_tcPr(), "vMerge", CELL_PROPERTY_ORDER).set(value_attribute, value)
+        child_in_order(properties, "vMerge", CELL_PROPERTY_ORDER).set(value_attribute, value)
 
     width = len(table.tblGrid.findall(qn("w:gridCol")))
     previous = None
-    for row in table.tr_lst[1:]:
+    for row in table.findall(row_tag)[1:]:
         cells = row.findall(cell_tag)
         if len(cells) != width:  # a group row
             previous = None
@@ -102,8 +111,7 @@ def span_milestone_rows(table, spanning: list[int], number_column: int) -> None:
         if previous is None:
             continue
         for column in spanning:
-            starts = previous[column].find(merge_path) is None
-            if starts:
+            if previous[column].find(merge_path) is None:
                 set_merge(previous[column], "restart")
             set_merge(cells[column], "continue")
 
