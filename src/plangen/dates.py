@@ -10,6 +10,7 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Plans are about the present: a year outside this range is a typo (0017, 20177), and dates near
 # the ends of the calendar would overflow when a paper adds a month to them.
@@ -20,6 +21,12 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 class DateError(ValueError):
     pass
+
+
+@lru_cache(maxsize=None)
+def _days_in(year: int, month: int) -> int:
+    """calendar.monthrange's day count, remembered: deadlines are asked for tens of thousands of times."""
+    return calendar.monthrange(year, month)[1]
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +52,7 @@ class PlanDate:
         if len(parts) == 2:
             return cls(year, month)
         day = int(parts[2])
-        last = calendar.monthrange(year, month)[1]
+        last = _days_in(year, month)
         if not 1 <= day <= last:
             raise DateError(f"'{text}': {MONTHS[month - 1]} {year} has {last} days")
         return cls(year, month, day)
@@ -57,7 +64,7 @@ class PlanDate:
     @property
     def last_day(self) -> datetime.date:
         """The deadline this date sets: a month-precision date is met by the month's end."""
-        return datetime.date(self.year, self.month, self.day or calendar.monthrange(self.year, self.month)[1])
+        return datetime.date(self.year, self.month, self.day or _days_in(self.year, self.month))
 
     def iso(self) -> str:
         return f"{self.year:04d}-{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
