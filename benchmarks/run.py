@@ -5,7 +5,8 @@ Measured (median of several repetitions, each in a fresh process so imports and 
     floor every Python command pays (`python -c pass`) and every Typer command pays (`import typer`);
   - load + validate, and render of the plan document, at 100 / 1,000 / 10,000 actions (synthetic.py);
   - the same plan content rendered by the alternatives: pandoc converting equivalent Markdown, and
-    bare docxtpl rendering the action table from a minimal template with no validation;
+    bare docxtpl rendering the action table from a minimal template with no validation (its runs
+    taken in turn with the plan render's, so the machine's changes of speed fall on both alike);
 and the ratios the README quotes. Ratios, not seconds, because these machines are shared and noisy.
 """
 
@@ -98,6 +99,17 @@ def step(code: str, arguments: list[str], repeat: int) -> tuple[float, float]:
     """Median seconds the step reports for itself, and the peak MiB of its process."""
     runs = [measured([sys.executable, "-c", code, *arguments]) for _ in range(repeat)]
     return statistics.median(float(run[2]) for run in runs), max(run[1] for run in runs)
+
+
+def interleaved(steps: dict[str, tuple[str, list[str]]], repeat: int) -> dict[str, tuple[float, float]]:
+    """`step` for several steps, their repetitions taken in turn, so that a change in the machine's
+    speed during the run falls on each alike (their ratio is what the README quotes)."""
+    runs: dict = {name: [] for name in steps}
+    for _ in range(repeat):
+        for name, (code, arguments) in steps.items():
+            runs[name].append(measured([sys.executable, "-c", code, *arguments]))
+    return {name: (statistics.median(float(run[2]) for run in found), max(run[1] for run in found))
+            for name, found in runs.items()}
 
 
 def table_rows(plan_dir: Path) -> list[dict]:
@@ -269,13 +281,14 @@ def main() -> None:
         output = WORK / f"out-{size}"
         entry: dict = {}
         entry["validate"] = step(VALIDATE_STEP, [str(plan_dir)], repeat)
-        entry["render"] = step(RENDER_STEP, [str(plan_dir), str(output)], repeat)
         rows = table_rows(plan_dir)
         rows_file = WORK / f"rows-{size}.json"
         rows_file.write_text(json.dumps(rows))
         template = WORK / "bare-template.docx"
         bare_template(template)
-        entry["docxtpl"] = step(DOCXTPL_STEP, [str(template), str(rows_file), str(output / "bare.docx")], repeat)
+        entry.update(interleaved({"render": (RENDER_STEP, [str(plan_dir), str(output)]),
+                                  "docxtpl": (DOCXTPL_STEP, [str(template), str(rows_file), str(output / "bare.docx")])},
+                                 repeat))
         if pandoc:
             markdown = WORK / f"plan-{size}.md"
             markdown.write_text(markdown_of(rows), encoding="utf-8")
@@ -343,8 +356,9 @@ def results_markdown(results: dict, with_pandoc: bool) -> str:
              "each measurement in a fresh process. Written by `make bench` (benchmarks/run.py).", ""]
     lines += processes_markdown(results)
     lines += ["", "## By plan size (seconds; plan-document render excludes LibreOffice page numbering)", "",
-              "| actions | load + validate | render plan | bare docxtpl | pandoc | plangen / docxtpl | pandoc / plangen | peak MiB (render) |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| actions | load + validate | render plan | bare docxtpl | pandoc | plangen / docxtpl | pandoc / plangen "
+              "| peak MiB (render) | peak MiB (bare docxtpl) |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for size, entry in sizes.items():
         render_seconds, render_mib = entry["render"]
         bare = entry["docxtpl"][0]
@@ -353,7 +367,7 @@ def results_markdown(results: dict, with_pandoc: bool) -> str:
                      f"{pandoc:.2f} | " if pandoc is not None else
                      f"| {size:,} | {entry['validate'][0]:.2f} | {render_seconds:.2f} | {bare:.2f} | n/a | ")
         lines[-1] += (f"{render_seconds / bare:.2f} | " + (f"{pandoc / render_seconds:.2f} | " if pandoc else "n/a | ")
-                      + f"{render_mib:.0f} |")
+                      + f"{render_mib:.0f} | {entry['docxtpl'][1]:.0f} |")
     if "publishing" in results:
         lines += [""] + publishing_markdown(results["publishing"])
     if 1_000 in sizes and 10_000 in sizes:

@@ -241,6 +241,24 @@ def test_contents_entries_are_links_to_bookmarks_on_their_headings_and_word_is_n
         assert not dirty, (path, len(dirty))
 
 
+
+def test_no_laid_out_paper_asks_word_to_update_a_field_in_its_headers_or_footers(built):
+    """The templates' footers carry PAGE and NUMPAGES marked dirty; once a paper is laid out they
+    are marked current like the body's fields (Word works page numbers out for every page anyway)."""
+    import zipfile
+
+    footers_with_fields = 0
+    for path in papers(built, ".docx"):
+        package = zipfile.ZipFile(path)
+        assert "updateFields" not in package.read("word/settings.xml").decode(), path
+        for name in package.namelist():
+            if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
+                xml = package.read(name).decode()
+                footers_with_fields += "<w:fldChar" in xml
+                assert "w:dirty" not in xml, (path.name, name)
+    assert footers_with_fields >= 7
+
+
 def test_libreoffice_follows_the_contents_links_of_the_saved_docx_to_the_printed_pages(built, tmp_path):
     """The .docx as saved (not the PDF plangen exported before filling the contents), converted by
     LibreOffice: each contents entry on the contents pages is a link to the page it prints."""

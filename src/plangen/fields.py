@@ -180,6 +180,23 @@ def _element(xml: str):
     return parse_xml(xml[:name_end] + " " + nsdecls("w") + xml[name_end:])
 
 
+def mark_headers_and_footers_current(document) -> int:
+    """Headers' and footers' fields (PAGE, NUMPAGES: Word works them out for every page it shows)
+    marked current, so a laid-out paper does not ask to be updated; a template may have them dirty.
+    Returns how many were marked."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    count = 0
+    for relationship in document.part.rels.values():
+        if relationship.is_external or relationship.reltype not in (RELATIONSHIP_TYPE.HEADER, RELATIONSHIP_TYPE.FOOTER):
+            continue
+        for begin in relationship.target_part.element.iter(qn("w:fldChar")):
+            if qn("w:dirty") in begin.attrib:
+                _mark_current(begin)
+                count += 1
+    return count
+
+
 def _mark_current(begin) -> None:
     """The field's result is up to date: Word need not (and will not ask to) update it on opening."""
     dirty = qn("w:dirty")

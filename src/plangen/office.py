@@ -357,6 +357,7 @@ def fill_fields(document, pages: dict) -> None:
 
     fields.fill_page_references(document, pages["bookmarks"])
     fields.fill_table_of_contents(document, pages["headings"])
+    fields.mark_headers_and_footers_current(document)
     update = document.settings.element.find(qn("w:updateFields"))
     if update is not None:
         update.getparent().remove(update)
