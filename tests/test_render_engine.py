@@ -295,3 +295,28 @@ def test_the_rows_set_aside_are_most_of_a_plan_s_rows_and_none_the_finishing_nee
     for kept_only in (b"<w:fldChar", b"<w:bookmarkStart", b"<w:drawing", b"<w:sectPr"):
         assert kept_only not in set_aside
     assert b"xmlns:" not in set_aside  # the rows take the document's namespace declarations
+
+
+def test_rows_set_aside_keep_their_order_around_a_bookmark_between_rows(tmp_path):
+    """Rows are set aside in runs of neighbours only: a bookmark a template keeps between two rows
+    comes back between them, and so does every row around it."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    table = document.add_table(rows=8, cols=2)
+    for index, row in enumerate(table.rows):
+        row.cells[0].text = f"row {index}"
+        row.cells[1].text = "{{ value }}"
+    mark = OxmlElement("w:bookmarkStart")
+    mark.set(qn("w:id"), "7")
+    mark.set(qn("w:name"), "between")
+    table.rows[4]._tr.addprevious(mark)
+    document.save(str(template))
+    set_aside = _document_xml(render.produce(template, {"value": "v"}))
+    kept = _document_xml(render.produce(template, {"value": "v"}, set_aside=False))
+    assert set_aside == kept
+    text = set_aside.decode()
+    assert text.index("row 3") < text.index('w:name="between"') < text.index("row 4") < text.index("row 7")

@@ -174,7 +174,8 @@ def template_class():
             """A table's rows between its header rows and its last row are replaced by a processing
             instruction and kept as serialized XML until the document is written (`to_bytes`), so a
             10,000-action plan never has all its rows parsed at once. Rows the finishing steps look
-            at stay: those with fields, bookmarks, drawings, text boxes, sections or headings."""
+            at stay (`_kept_rows`), and a run of rows set aside is never taken across anything else
+            between them (a bookmark, a comment), so the document is written in its order."""
             from plangen.page_references import heading_style_ids
 
             if not hasattr(self, "heading_ids"):
@@ -183,36 +184,29 @@ def template_class():
             first = 0
             while first < len(rows) and rows[first].find(f"{W}trPr/{W}tblHeader") is not None:
                 first += 1
+            if len(rows) - first < 3:
+                return  # nothing worth setting aside
+            kept = _kept_rows(table, self.heading_ids)
+            candidates = set(rows[first:-1])
             group: list = []
 
             def set_aside_group():
                 if group:
                     group[0].addprevious(etree.ProcessingInstruction(SET_ASIDE, str(len(self.rows_set_aside))))
-                    self.rows_set_aside.append(b"".join(self.without_declarations(etree.tostring(row, encoding="UTF-8"))
-                                                        for row in group))
-                    for row in group:
-                        table.remove(row)
+                    # moved into one element declaring the table's namespaces, serialized at once,
+                    # its own tags cut off: the rows as they are written in place
+                    holder = table.makeelement(table.tag, nsmap=table.nsmap)
+                    holder.extend(group)
+                    data = etree.tostring(holder, encoding="UTF-8")
+                    self.rows_set_aside.append(data[data.index(b">") + 1:data.rindex(b"</")])
                     group.clear()
 
-            for row in rows[first:-1]:
-                if _kept_row(row, self.heading_ids):
-                    set_aside_group()
+            for child in list(rows[first].itersiblings()):
+                if child in candidates and child not in kept:
+                    group.append(child)
                 else:
-                    group.append(row)
+                    set_aside_group()
             set_aside_group()
-
-        declarations = None  # what a row serialized alone declares on its first tag (the same for every row)
-
-        def without_declarations(self, row: bytes) -> bytes:
-            """A row serialized on its own declares the namespaces in scope on its first tag; in place
-            in the document they are the root's."""
-            start = len(b"<w:tr")
-            if self.declarations is None:
-                head = row[:row.index(b">")]
-                self.declarations = b"".join(DECLARATION.findall(head))
-            if self.declarations and row.startswith(self.declarations, start):
-                return row[:start] + row[start + len(self.declarations):]
-            return _without_declarations(row)
 
         def fix_docpr_ids(self, tree):
             # docxtpl's, by iteration: python-docx's elements have an xpath of their own
@@ -255,22 +249,21 @@ KEPT_TAGS = tuple(W + name for name in ("fldChar", "fldSimple", "instrText", "bo
                                         "pict", "object", "txbxContent", "sectPr", "sdt"))
 
 
-def _kept_row(row, heading_ids: str) -> bool:
-    """A row holding something the finishing steps look at, or a paragraph in a heading style."""
-    if next(row.iter(*KEPT_TAGS), None) is not None:  # lxml filters the tags in C
-        return True
-    value = W + "val"
-    return bool(heading_ids) and any(f" {style.get(value)} " in heading_ids for style in row.iter(W + "pStyle"))
+def _kept_rows(table, heading_ids: str) -> set:
+    """The table's rows holding something the finishing steps look at, or a paragraph in a heading
+    style: found in one pass over the table in C, then each climbed to its row."""
+    from plangen.page_references import _heading_paragraphs_path
 
-
-DECLARATION = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-
-
-def _without_declarations(row: bytes) -> bytes:
-    """A row serialized on its own declares the namespaces in scope on its first tag; in place in
-    the document they are the root's."""
-    end = row.index(b">")
-    return DECLARATION.sub(b"", row[:end]) + row[end:]
+    found = list(table.iter(*KEPT_TAGS))
+    if heading_ids:
+        found += _heading_paragraphs_path()(table, ids=heading_ids)
+    rows = set()
+    for element in found:
+        while element is not None and element.getparent() is not table:
+            element = element.getparent()
+        if element is not None:
+            rows.add(element)
+    return rows
 
 
 MAX_OUTPUT_BYTES = 256 * 2**20
