@@ -322,3 +322,20 @@ def test_fuzzed_attribute_names_reach_only_plain_values_or_allowed_methods(name,
     # whatever the name, rendering it as a template expression never reaches a non-plain object
     result = sandbox.from_string("{{ obj[name] is defined }}").render(obj=obj, name=name)
     assert result in ("True", "False")
+
+
+def test_a_context_given_up_never_changes_data_it_shares_with_the_plan():
+    """Only the Word content a builder made is replaced where it is; a list the context shares with
+    the plan's data is never changed (a context holding anything else to convert is copied)."""
+    import datetime
+
+    from docxtpl import RichText
+
+    from plangen.sandbox import template_values
+
+    shared = [datetime.date(2017, 11, 20), ("a", "b")]
+    context = {"title": RichText("Plan"), "dates": shared, "rows": [{"cell": RichText("x")}]}
+    values = template_values(context, in_place=True)
+    assert shared == [datetime.date(2017, 11, 20), ("a", "b")]
+    assert values["dates"] == ["2017-11-20", ["a", "b"]]
+    assert values["title"] == RichText("Plan").xml and values["rows"][0]["cell"] == RichText("x").xml

@@ -61,45 +61,52 @@ class ContextError(TypeError):
 
 def template_values(value, where: str = "context", in_place: bool = False):
     """The context as a template may see it: plain data only (see the module docstring). `in_place`:
-    the context is the caller's to give up, and its dicts and lists become the plain data themselves
-    (a copy of a 10,000-action plan's context was 100 MB)."""
+    the context is the caller's to give up, and the Word content a context builder made in it
+    (docxtpl's RichText, TableSpec) is replaced where it is by its XML, rather than the whole
+    context copied (a copy of a 10,000-action plan's context was 100 MB)."""
     try:
-        return _settled(value) if in_place else _plain(value)
+        if in_place:
+            try:
+                return _settled(value)
+            except _NotSettled:
+                pass  # something else to convert: copied as a context still in use would be
+        return _plain(value)
     except (UnsafeText, ContextError):
         return _located(value, where)  # walked again, naming where the value is
+
+
+class _NotSettled(Exception):
+    """A value `_settled` does not replace in place."""
 
 
 SETTLED_TYPES = frozenset({int, float, bool, type(None), RawXml})
 
 
 def _settled(value):
-    """`_plain`, making the dicts and lists of `value` plain where they are."""
-    kind = type(value)
-    if kind is dict:
-        if not all(type(key) is str for key in value):
-            return _plain(value)
-        for key, item in value.items():
-            item_kind = type(item)
-            if item_kind is str:
-                if XML_FORBIDDEN.search(item):
-                    raise UnsafeText("")
-            elif item_kind not in SETTLED_TYPES:
-                settled = _settled(item)
-                if settled is not item:
-                    value[key] = settled  # a value replaced, not a key added: the iteration holds
-        return value
-    if kind is list:
-        for index, item in enumerate(value):
-            item_kind = type(item)
-            if item_kind is str:
-                if XML_FORBIDDEN.search(item):
-                    raise UnsafeText("")
-            elif item_kind not in SETTLED_TYPES:
-                settled = _settled(item)
-                if settled is not item:
-                    value[index] = settled
-        return value
-    return _plain(value)
+    """`value` checked as `_plain` checks it, with each RichText or TableSpec replaced where it is.
+    Only those: a context builder made them, so the containers holding them are its own, never
+    the plan's data the context may share (anything else to convert raises _NotSettled)."""
+    if type(value) is dict:
+        items = value.items()
+    elif type(value) is list:
+        items = enumerate(value)
+    else:
+        raise _NotSettled
+    for key, item in items:
+        item_kind = type(item)
+        if item_kind is str:
+            if XML_FORBIDDEN.search(item):
+                raise UnsafeText("")
+        elif item_kind is dict or item_kind is list:
+            _settled(item)
+        elif item_kind not in SETTLED_TYPES:
+            converted = _word_value(item)
+            if converted is None:
+                raise _NotSettled
+            value[key] = converted  # a value replaced, not a key added: the iteration holds
+        if type(key) is not str and type(value) is dict:
+            raise _NotSettled
+    return value
 
 
 def _plain(value):
