@@ -320,3 +320,27 @@ def test_rows_set_aside_keep_their_order_around_a_bookmark_between_rows(tmp_path
     assert set_aside == kept
     text = set_aside.decode()
     assert text.index("row 3") < text.index('w:name="between"') < text.index("row 4") < text.index("row 7")
+
+
+@pytest.mark.parametrize("column_loop", [False, True])
+def test_rendering_in_process_leaves_lxml_s_own_element_classes_to_everyone_else(tmp_path, column_loop):
+    """The rendered document gets python-docx's element classes from its own parser: a render run
+    in the caller's process (no fork) must not change what every other lxml parse there returns
+    (python-docx's classes read a tracked insertion's words twice)."""
+    from docx import Document
+    from lxml import etree
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    if column_loop:
+        cells = document.add_table(rows=1, cols=3).rows[0].cells
+        for cell, text in zip(cells, ["{%tc for x in items %}", "{{ x }}", "{%tc endfor %}"]):
+            cell.text = text
+    else:
+        document.add_table(rows=1, cols=1).rows[0].cells[0].text = "{{ items }}"
+    document.save(str(template))
+    filled = render.fill(template, {"items": ["a", "b"]})
+    assert type(filled.docx.element.body).__name__ == "CT_Body"  # python-docx's, for the finishing steps
+    assert len(filled.docx.tables[0].rows[0].cells) == (2 if column_loop else 1)
+    inserted = etree.fromstring(f'<w:ins {W}><w:r><w:t>publish</w:t></w:r></w:ins>')
+    assert type(inserted) is etree._Element and "".join(inserted.itertext()) == "publish"

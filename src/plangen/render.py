@@ -73,11 +73,6 @@ def template_class():
         set_aside_rows = True  # False: every row stays in the tree (a kind changing the whole document)
 
         def render(self, context, jinja_env=None, autoescape=False):
-            # docxtpl parses the rendered body with a plain lxml parser, so python-docx's element
-            # classes had to be had by serializing it and parsing it again: two trees of a large
-            # plan at once (over 1 GB at 10,000 actions). Inside the render worker (a process of
-            # its own) parsers without a lookup of their own, as docxtpl's, get python-docx's; one parse.
-            etree.set_element_class_lookup(etree.ParserBasedElementClassLookup(fallback=element_class_lookup))
             self.rows_set_aside: list[bytes] = []
             if self.preparing is not None:
                 self.init_docx()
@@ -141,11 +136,18 @@ def template_class():
             # docxtpl matches each table's grid to the widest row, which only a {%tc %} loop or a
             # colspan tag can change; its look at every row of every table took seconds for a
             # large plan whose template has neither
-            if self.column_loops:
-                return super().fix_tables(xml)
+            if self.column_loops:  # docxtpl's parse and fix, then python-docx's classes (a rare template)
+                fixed = etree.tostring(super().fix_tables(xml), encoding="unicode")
+                parser = etree.XMLParser(recover=True)
+                parser.set_element_class_lookup(element_class_lookup)
+                return etree.fromstring(fixed, parser=parser)
             from plangen.markdown_word import attach_link
 
+            # python-docx's element classes for this parser's document only: docxtpl's own parse
+            # needed a second one to get them (two trees of a large plan at once, over 1 GB), and
+            # a lookup set for every parser would outlive the render in the process that made it
             parser = etree.XMLPullParser(events=("end",), tag=(W + "tbl", W + "hyperlink"), recover=True)
+            parser.set_element_class_lookup(element_class_lookup)
             part = self.docx._part
             for piece in xml:
                 parser.feed(piece)
