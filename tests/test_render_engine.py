@@ -344,3 +344,25 @@ def test_rendering_in_process_leaves_lxml_s_own_element_classes_to_everyone_else
     assert len(filled.docx.tables[0].rows[0].cells) == (2 if column_loop else 1)
     inserted = etree.fromstring(f'<w:ins {W}><w:r><w:t>publish</w:t></w:r></w:ins>')
     assert type(inserted) is etree._Element and "".join(inserted.itertext()) == "publish"
+
+
+def test_merges_the_template_places_are_the_merges_made_after_rendering(tmp_path, monkeypatch):
+    """The plan's template gets `{{ row.merge }}` in its action-level cells (place_merges); the
+    document is byte for byte the one whose cells are merged after rendering instead, for a plan
+    whose actions have milestone rows."""
+    import shutil
+
+    from conftest import REPO, edit
+
+    from plangen import api
+    from plangen.documents import plan as plan_kind
+
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(REPO / "plan", plan_dir)
+    edit(plan_dir / "plan.yaml", "steps: lettered", "steps: rows")
+    plan = api.load(plan_dir)
+    placed = _document_xml(api.document(plan, plan_kind))
+    monkeypatch.setattr(plan_kind, "place_merges", lambda table, spanning: None)
+    merged_after = _document_xml(api.document(api.load(plan_dir), plan_kind))
+    assert placed == merged_after
+    assert placed.count(b'<w:vMerge w:val="restart"/>') > 20 and b"row.merge" not in placed

@@ -17,8 +17,10 @@ Context (also printed by `plangen context plan`):
                sections: [part]}   parts in the layout's order
     part: {kind: 'list', heading, blocks} or {kind: 'actions', heading: '', rows}
     rows: group rows {group, note} and action rows {number, issue, blocks, milestone, due, lead, partners,
-          status_label, status_colour, progress}; a milestone row (steps: rows) has no number and
-          continues the action above; due, lead and partners are lines in one paragraph
+          status_label, status_colour, progress, merge}; a milestone row (steps: rows) has no number and
+          continues the action above; due, lead and partners are lines in one paragraph; merge is the
+          Word XML merging the action's own cells down over its milestone rows, which `prepare` places
+          in those cells' properties (a template of your own may place {{ row.merge }} there too)
   lead_officers: [{id, name, role}]
   success_measures: {heading, introduction, tables: [{title, entries: [{heading, measures}]}]} or None
   plan_on_a_page: {heading, work_streams, vision, priorities: [{title, including}], actions, success_measures} or None
@@ -206,6 +208,7 @@ def action_rows(plan: Plan, action: Action) -> list[dict]:
         partner_lines = list(action.partners)
     first = {
         "group": None,
+        "merge": NO_MERGE,
         "number": action.number,
         # one line per issue, each with its own references (a paragraph cited for one issue is not the other's)
         "issue": "\n".join(action.issue_lines(as_printed=plan.meta.get("refs_style") == "as-printed")),
@@ -224,8 +227,8 @@ def action_rows(plan: Plan, action: Action) -> list[dict]:
         first["lead"] = lines(lead_lines or ["Not named"])  # a blank cell hides that nobody is accountable
         return [first]
     empty = {key: "" for key in ("number", "issue")}
-    empty.update({"group": None, "blocks": cell_blocks([]), "partners": lines([]), "status_label": "",
-                  "status_colour": "FFFFFF", "progress": cell_blocks([])})
+    empty.update({"group": None, "merge": MERGE_CONTINUES, "blocks": cell_blocks([]), "partners": lines([]),
+                  "status_label": "", "status_colour": "FFFFFF", "progress": cell_blocks([])})
     rows = []
     if action.due.is_set or action.lead:
         first["due"] = lines([action.due.display(style)])
@@ -239,7 +242,16 @@ def action_rows(plan: Plan, action: Action) -> list[dict]:
         leads = step.lead or action.lead
         row["lead"] = lines([leads_display(plan, leads)] if leads else ["Not named"])
         rows.append(row)
+    if len(rows) > 1:
+        rows[0]["merge"] = MERGE_STARTS  # the action's own cells run down beside its milestones
     return rows
+
+
+# how an action row's action-level cells (ACTION_LEVEL) merge down over its milestone rows, placed in
+# those cells' properties by the `{{ row.merge }}` that `prepare` puts in the template
+NO_MERGE = RawXml("")
+MERGE_STARTS = RawXml('<w:vMerge w:val="restart"/>')
+MERGE_CONTINUES = RawXml('<w:vMerge w:val="continue"/>')
 
 
 def priority_labels(plan: Plan, priority: Priority) -> dict:
@@ -306,7 +318,7 @@ def priority_context(plan: Plan, priority: Priority, index: int, new_page: bool)
     rows = []
     for group in priority.groups:
         if group.title:
-            rows.append({"group": group.title, "note": blocks(group.note)})
+            rows.append({"group": group.title, "note": blocks(group.note), "merge": NO_MERGE})
         for action in group.actions:
             rows.extend(action_rows(plan, action))
     return {
@@ -482,20 +494,55 @@ def prepare(template, plan: Plan) -> None:
         caption = table_caption(table)
         if caption == ACTION_TABLE_CAPTION:
             keep_columns(table, kept, action_widths)
+            place_merges(table, [index for index, column in enumerate(columns) if column.key in ACTION_LEVEL])
         elif caption == OVERVIEW_TABLE_CAPTION:
             keep_columns(table, [overview_order.index(key) for key in overview],
                          _scaled([OVERVIEW_WIDTHS[key] for key in overview], sum(OVERVIEW_WIDTHS.values())))
 
 
+MERGE_TAG = "{{ row.merge }}"
+
+
+def place_merges(table, spanning: list[int]) -> None:
+    """Put `{{ row.merge }}` in the cell properties of the template's action rows' action-level
+    cells, where a vertical merge goes (after the width): each rendered row is born merged as its
+    action needs, instead of 60,000 cells of a large plan being merged one by one afterwards."""
+    from docx.oxml.ns import qn
+
+    from plangen.documents.common import ROW_TAG, _cell_text
+    from plangen.wordxml import CELL_PROPERTY_ORDER
+
+    before_merge = {qn(f"w:{name}") for name in CELL_PROPERTY_ORDER[:CELL_PROPERTY_ORDER.index("vMerge")]}
+    width = len(table._tbl.tblGrid.findall(qn("w:gridCol")))
+    for row in table._tbl.tr_lst:
+        cells = row.tc_lst
+        text = _cell_text(row)
+        if len(cells) != width or ROW_TAG.search(text) or "row." not in text or MERGE_TAG in text:
+            continue  # the header, a loop's tags, a group row: only the action rows
+        for index in spanning:
+            properties = cells[index].get_or_add_tcPr()
+            earlier = [child for child in properties if child.tag in before_merge]
+            if earlier:
+                earlier[-1].tail = (earlier[-1].tail or "") + MERGE_TAG
+            else:
+                properties.text = MERGE_TAG + (properties.text or "")
+
+
 def postprocess_table(table, plan: Plan) -> None:
-    """In an action table, an action's cells span its milestone rows (columns as `prepare` left them)."""
+    """In an action table whose template does not place `{{ row.merge }}` (see place_merges), an
+    action's cells span its milestone rows (columns as `prepare` left them)."""
     if table_caption(table) != ACTION_TABLE_CAPTION:
         return
+    if next(table.iter(VERTICAL_MERGE), None) is not None:
+        return  # merged as rendered
     if getattr(plan, "_action_keys", None) is None:  # one look at every action, not one per table
         plan._action_keys = [column.key for column in action_columns(plan)]
     keys = plan._action_keys
     spanning = [keys.index(key) for key in ACTION_LEVEL if key in keys]
     span_milestone_rows(table, spanning, keys.index("number"))
+
+
+VERTICAL_MERGE = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}vMerge"
 
 
 def _scaled(widths: list[float], total: float = PAGE_WIDTH_CM) -> list[float]:
