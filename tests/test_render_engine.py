@@ -366,3 +366,31 @@ def test_merges_the_template_places_are_the_merges_made_after_rendering(tmp_path
     merged_after = _document_xml(api.document(api.load(plan_dir), plan_kind))
     assert placed == merged_after
     assert placed.count(b'<w:vMerge w:val="restart"/>') > 20 and b"row.merge" not in placed
+
+
+@pytest.mark.parametrize("attribute", [False, True])
+def test_cellbg_shadings_in_rows_set_aside_are_in_the_schema_s_order(tmp_path, attribute):
+    """{% cellbg %} puts the shading first; it is moved to its place in the template, or (a cell
+    whose properties carry an attribute, which the move does not read) put in order per table."""
+    from docx import Document
+    from docx.shared import Cm
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    table = document.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text = "Status"
+    table.rows[1].cells[0].text = "{%tr for item in items %}"
+    table.rows[2].cells[0].width = Cm(3)
+    table.rows[2].cells[0].text = "{% cellbg item.colour %}{{ item.label }}"
+    table.rows[2].cells[1].text = "{{ item.label }}"
+    end = document.add_table(rows=1, cols=2)
+    end.rows[0].cells[0].text = "{%tr endfor %}"
+    table._tbl.append(end.rows[0]._tr)
+    end._tbl.getparent().remove(end._tbl)
+    if attribute:
+        table.rows[2].cells[0]._tc.tcPr.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}id", "1")
+    document.save(str(template))
+    items = [{"colour": "0070C0", "label": f"row {index}"} for index in range(12)]
+    data = render.produce(template, {"items": items})
+    assert _document_xml(data).count(b'w:fill="0070C0"') == 12
+    assert out_of_order_cells(data) == []

@@ -48,6 +48,15 @@ def template_path(plan_root: Path, name: str) -> Path:
 LISTING_CHARACTERS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
+# the shading docxtpl's {% cellbg %} writes at the start of a cell's properties, and the properties
+# ECMA-376 puts after a shading
+CELLBG_SHADING = re.compile(r'(<w:tcPr>)(<w:shd w:val="clear" w:color="auto" w:fill="\{\{[^}]*\}\}"/>)(.*?)(</w:tcPr>)',
+                            re.DOTALL)
+CELLBG_FIRST = re.compile(r'<w:tcPr[^>]*><w:shd w:val="clear" w:color="auto" w:fill="\{\{[^}]*\}\}"/><w:')
+LATER_THAN_SHADING = re.compile(r"<w:(?:noWrap|tcMar|textDirection|tcFitText|vAlign|hideMark|headers|cellIns|cellDel"
+                                r"|cellMerge|tcPrChange)[ />]")
+
+
 # template tags that can change how many cells a table row has (docxtpl's column loop and colspan)
 COLUMN_TAGS = re.compile(r"\{[%{]-?\s*tc\s|colspan")
 
@@ -71,6 +80,7 @@ def template_class():
         preparing = None  # the kind's changes to the template itself (see documents/kind.py)
         finishing_table = None  # the kind's changes to each body-level table, before its rows are set aside
         set_aside_rows = True  # False: every row stays in the tree (a kind changing the whole document)
+        cells_need_ordering = False  # a {% cellbg %} shading patch_xml could not put in its place
 
         def render(self, context, jinja_env=None, autoescape=False):
             self.rows_set_aside: list[bytes] = []
@@ -78,6 +88,21 @@ def template_class():
                 self.init_docx()
                 self.preparing(self.docx)
             super().render(context, jinja_env, autoescape)
+
+        def patch_xml(self, xml):
+            # docxtpl's {% cellbg %} puts the cell's shading first among its properties; moved here
+            # to where the schema puts it, once in the template, rather than in every rendered cell
+            # (order_cell_properties still checks them all)
+            def placed(match):
+                start, shading, rest, end = match.groups()
+                later = LATER_THAN_SHADING.search(rest)
+                at = later.start() if later else len(rest)
+                return start + rest[:at] + shading + rest[at:] + end
+
+            patched = CELLBG_SHADING.sub(placed, super().patch_xml(xml))
+            # a shading left first (a cell whose properties carry attributes) is put in order per table
+            self.cells_need_ordering = self.cells_need_ordering or bool(CELLBG_FIRST.search(patched))
+            return patched
 
         def build_xml(self, context, jinja_env=None):
             # the whole document, not the body alone: the body parsed apart would have to be moved
@@ -165,7 +190,8 @@ def template_class():
             from plangen.contrast import legible_cells
             from plangen.wordxml import order_cell_properties
 
-            order_cell_properties(table)
+            if self.cells_need_ordering:
+                order_cell_properties(table)
             if self.finishing_table is not None:
                 self.finishing_table(table)
             legible_cells(table)
