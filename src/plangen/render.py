@@ -202,39 +202,55 @@ def template_class():
             """A table's rows between its header rows and its last row are replaced by a processing
             instruction and kept as serialized XML until the document is written (`to_bytes`), so a
             10,000-action plan never has all its rows parsed at once. Rows the finishing steps look
-            at stay (`_kept_rows`), and a run of rows set aside is never taken across anything else
+            at stay (`_kept_pattern`: fields, bookmarks, drawings, text boxes, sections, content
+            controls, headings), and a run of rows set aside is never taken across anything else
             between them (a bookmark, a comment), so the document is written in its order."""
             from plangen.page_references import heading_style_ids
 
-            if not hasattr(self, "heading_ids"):
-                self.heading_ids = heading_style_ids(self.docx)
-            rows = table.findall(W + "tr")
+            if self.kept_pattern is None:
+                self.kept_pattern = _kept_pattern(table, heading_style_ids(self.docx))
+            children = list(table)
+            rows = [index for index, child in enumerate(children) if child.tag == W + "tr"]
             first = 0
-            while first < len(rows) and rows[first].find(f"{W}trPr/{W}tblHeader") is not None:
+            while first < len(rows) and children[rows[first]].find(f"{W}trPr/{W}tblHeader") is not None:
                 first += 1
-            if len(rows) - first < 3:
-                return  # nothing worth setting aside
-            kept = _kept_rows(table, self.heading_ids)
             candidates = set(rows[first:-1])
-            group: list = []
+            if len(candidates) < 2 or self.kept_pattern is False:
+                return
+            runs: list = []  # [first index, last index, the rows' XML]
+            current = None
+            for index in range(min(candidates), max(candidates) + 1):
+                row = etree.tostring(children[index], encoding="UTF-8") if index in candidates else None
+                if row is None or self.kept_pattern.search(row):
+                    current = None
+                    continue
+                if current is None:
+                    current = [index, index, []]
+                    runs.append(current)
+                current[1] = index
+                current[2].append(self.without_declarations(row))
+            # with no proxy left on them, lxml frees the rows deleted below in C; rows held by a
+            # proxy would first be moved to a document of their own, node by node
+            del children
+            for start, end, pieces in reversed(runs):
+                del table[start:end + 1]
+                table.insert(start, etree.ProcessingInstruction(SET_ASIDE, str(len(self.rows_set_aside))))
+                self.rows_set_aside.append(b"".join(pieces))
 
-            def set_aside_group():
-                if group:
-                    group[0].addprevious(etree.ProcessingInstruction(SET_ASIDE, str(len(self.rows_set_aside))))
-                    # moved into one element declaring the table's namespaces, serialized at once,
-                    # its own tags cut off: the rows as they are written in place
-                    holder = table.makeelement(table.tag, nsmap=table.nsmap)
-                    holder.extend(group)
-                    data = etree.tostring(holder, encoding="UTF-8")
-                    self.rows_set_aside.append(data[data.index(b">") + 1:data.rindex(b"</")])
-                    group.clear()
+        kept_pattern = None  # what in a row's XML keeps it in the tree; False: nothing is set aside
+        declarations = None  # what a row serialized alone declares on its first tag (the same for every row)
 
-            for child in list(rows[first].itersiblings()):
-                if child in candidates and child not in kept:
-                    group.append(child)
-                else:
-                    set_aside_group()
-            set_aside_group()
+        def without_declarations(self, row: bytes) -> bytes:
+            """A row serialized on its own declares the namespaces in scope on its first tag; in place
+            in the document they are the root's. Every row declares the same ones, so they are cut
+            off as one piece (a regular expression is the fallback)."""
+            head_end = row.index(b">")
+            name_end = row.find(b" ", 0, head_end)
+            if self.declarations is None:
+                self.declarations = b"".join(DECLARATION.findall(row[:head_end]))
+            if name_end > 0 and self.declarations and row.startswith(self.declarations, name_end):
+                return row[:name_end] + row[name_end + len(self.declarations):]
+            return DECLARATION.sub(b"", row[:head_end]) + row[head_end:]
 
         def fix_docpr_ids(self, tree):
             # docxtpl's, by iteration: python-docx's elements have an xpath of their own
@@ -273,25 +289,23 @@ def template_class():
 
 # what the finishing steps after rendering look at (fields, bookmarks, drawings, text boxes, sections,
 # content controls): a row holding one stays in the document's tree
-KEPT_TAGS = tuple(W + name for name in ("fldChar", "fldSimple", "instrText", "bookmarkStart", "bookmarkEnd", "drawing",
-                                        "pict", "object", "txbxContent", "sectPr", "sdt"))
+KEPT_ELEMENTS = ("fldChar", "fldSimple", "instrText", "bookmarkStart", "bookmarkEnd", "drawing", "pict", "object",
+                 "txbxContent", "sectPr", "sdt")
+DECLARATION = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 
 
-def _kept_rows(table, heading_ids: str) -> set:
-    """The table's rows holding something the finishing steps look at, or a paragraph in a heading
-    style: found in one pass over the table in C, then each climbed to its row."""
-    from plangen.page_references import _heading_paragraphs_path
-
-    found = list(table.iter(*KEPT_TAGS))
-    if heading_ids:
-        found += _heading_paragraphs_path()(table, ids=heading_ids)
-    rows = set()
-    for element in found:
-        while element is not None and element.getparent() is not table:
-            element = element.getparent()
-        if element is not None:
-            rows.add(element)
-    return rows
+def _kept_pattern(table, heading_ids: str):
+    """A pattern finding, in a row's serialized XML, an element KEPT_ELEMENTS names or a paragraph in
+    a heading style; False when the document's WordprocessingML has no prefix to look for."""
+    prefix = next((name for name, uri in (table.nsmap or {}).items() if uri == W[1:-1] and name), None)
+    if prefix is None:
+        return False
+    tag = re.escape(prefix).encode() + b":"
+    pattern = b"<" + tag + b"(?:" + b"|".join(name.encode() for name in KEPT_ELEMENTS) + b")[ />]"
+    headings = [re.escape(style_id).encode() for style_id in heading_ids.split()]
+    if headings:
+        pattern += b"|<" + tag + b"pStyle " + tag + b'val="(?:' + b"|".join(headings) + b')"'
+    return re.compile(pattern)
 
 
 MAX_OUTPUT_BYTES = 256 * 2**20
