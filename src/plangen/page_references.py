@@ -16,6 +16,7 @@ because the template, not the data, decides which headings a paper has.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -176,8 +177,9 @@ def mark_sections(document) -> dict[str, str]:
     identifiers = iter(range(900000, 10**7))
     existing = {start.get(qn("w:name")) for start in body.iter(qn("w:bookmarkStart"))}
     for position, (heading, level, targets, text) in enumerate(headings):
-        following = [other for other, other_level, _, _ in headings[position + 1:] if other_level <= level]
-        last = _paragraph_before(following[0], body) if following else _last_paragraph(body)
+        following = next((other for other, other_level, _, _ in itertools.islice(headings, position + 1, None)
+                          if other_level <= level), None)  # the first only: a look at all was quadratic
+        last = _paragraph_before(following, body) if following is not None else _last_paragraph(body)
         for target in targets:
             if target in found:
                 continue  # the first section of that name is the target

@@ -43,9 +43,7 @@ def leads_text(leads) -> str:
 
 def lines(items: list[str]):
     """Several short lines in one table-cell paragraph, separated by line breaks (a cell is never left empty)."""
-    from docxtpl import RichText
-
-    rich = RichText("\n".join(items))
+    rich = narrative.rich_text_class()("\n".join(items))
     if not any(character in rich.xml for character in "\t\a\f"):
         # the break docxtpl's listing pass would make of each newline, made here: the rendered
         # document is then scanned for nothing (the pass rewrote a large plan paragraph by paragraph)
@@ -57,9 +55,7 @@ def cell_blocks(markdown_blocks: list[dict]) -> list[dict]:
     """Blocks for a table cell: at least one paragraph, because Word requires one in every cell."""
     if markdown_blocks:
         return markdown_blocks
-    from docxtpl import RichText
-
-    return [{"kind": "paragraph", "text": RichText("")}]
+    return [{"kind": "paragraph", "text": narrative.rich_text_class()("")}]
 
 
 def table_caption(table) -> str:
