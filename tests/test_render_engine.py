@@ -394,3 +394,39 @@ def test_cellbg_shadings_in_rows_set_aside_are_in_the_schema_s_order(tmp_path, a
     data = render.produce(template, {"items": items})
     assert _document_xml(data).count(b'w:fill="0070C0"') == 12
     assert out_of_order_cells(data) == []
+
+
+def test_runs_coloured_in_the_template_are_the_runs_legible_cells_colours(tmp_path, monkeypatch):
+    """The runs of a {% cellbg %} cell get the text colour for the fill in the template (a filter on
+    the fill's expression); the plan document is byte for byte the one whose runs are coloured after
+    rendering, and a clerk's bold run gets its colour where the schema puts it."""
+    from docx import Document
+
+    from conftest import REPO
+
+    from plangen import api
+    from plangen.documents import plan as plan_kind
+
+    plan = api.load(REPO / "plan")
+    in_template = _document_xml(api.document(plan, plan_kind))
+    template = tmp_path / "t.docx"
+    document = Document()
+    cells = document.add_table(rows=1, cols=2).rows[0].cells
+    cells[0].text = "{% cellbg fill %}"
+    cells[0].paragraphs[0].add_run("{{ label }}").bold = True
+    cells[1].text = "{% cellbg other %}{{ label }}"
+    document.save(str(template))
+    clerk = render.produce(template, {"fill": "0070C0", "other": "FFC000", "label": "Complete"})
+    monkeypatch.setattr(render, "_coloured_for_fills", lambda xml: xml)
+    assert _document_xml(api.document(api.load(REPO / "plan"), plan_kind)) == in_template
+    after = render.produce(template, {"fill": "0070C0", "other": "FFC000", "label": "Complete"})
+    assert _document_xml(clerk) == _document_xml(after)
+    xml = _document_xml(clerk).decode()
+    assert '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>' in xml and '<w:color w:val="000000"/>' in xml
+
+
+def test_the_legible_on_filter_gives_black_or_white_and_auto_for_what_is_not_a_colour():
+    from plangen.sandbox import _legible_on
+
+    assert (_legible_on("0070C0"), _legible_on("ffc000"), _legible_on("DCE6F1")) == ("FFFFFF", "000000", "000000")
+    assert _legible_on("") == _legible_on(None) == _legible_on("blue") == "auto"

@@ -57,6 +57,54 @@ LATER_THAN_SHADING = re.compile(r"<w:(?:noWrap|tcMar|textDirection|tcFitText|vAl
                                 r"|cellMerge|tcPrChange)[ />]")
 
 
+CELLBG_FILL = re.compile(r'<w:shd w:val="clear" w:color="auto" w:fill="\{\{([^}]*)\}\}"/>')
+RUN_START = re.compile(r"<w:r(?=[ >])[^>]*>")
+AFTER_COLOUR = re.compile(r"<w:(?:spacing|w|kern|position|sz|szCs|highlight|u|effect|bdr|shd|fitText|vertAlign|rtl|cs|em"
+                          r"|lang|eastAsianLayout|specVanish|oMath|rPrChange)[ />]")
+
+
+def _coloured_for_fills(xml: str) -> str:
+    """In each {% cellbg %} cell of the template, every run with text and no colour of its own gets
+    the colour contrast.legible_cells would choose for the fill (the `legible_on` filter), placed
+    where it would place it: the rendered cells' own runs need no change after rendering, and only
+    runs the data makes (rich text) are looked at then. A cell holding a table is left to it."""
+    pieces, done = [], 0
+    for shading in CELLBG_FILL.finditer(xml):
+        start = max(xml.rfind("<w:tc>", done, shading.start()), xml.rfind("<w:tc ", done, shading.start()))
+        end = xml.find("</w:tc>", shading.end())
+        if start < 0 or end < 0 or "<w:tbl" in xml[start:end]:
+            continue
+        colour = f'<w:color w:val="{{{{ ({shading.group(1)}) | legible_on }}}}"/>'
+        pieces += [xml[done:start], _runs_coloured(xml[start:end], colour)]
+        done = end
+    return "".join(pieces) + xml[done:] if pieces else xml
+
+
+def _runs_coloured(cell: str, colour: str) -> str:
+    pieces, done = [], 0
+    for run in RUN_START.finditer(cell):
+        if run.start() < done:
+            continue
+        end = cell.find("</w:r>", run.end())
+        if end < 0:
+            break
+        inside = cell[run.end():end]
+        if "<w:t" not in inside or "<w:color " in inside or "<w:r>" in inside or "<w:r " in inside:
+            continue
+        if inside.startswith("<w:rPr>"):
+            properties_end = inside.find("</w:rPr>")
+            later = AFTER_COLOUR.search(inside, 0, properties_end)
+            at = later.start() if later else properties_end
+            inside = inside[:at] + colour + inside[at:]
+        elif not inside.startswith("<w:rPr"):
+            inside = f"<w:rPr>{colour}</w:rPr>" + inside
+        else:
+            continue  # run properties with attributes: left to legible_cells
+        pieces += [cell[done:run.end()], inside]
+        done = end
+    return "".join(pieces) + cell[done:] if pieces else cell
+
+
 # template tags that can change how many cells a table row has (docxtpl's column loop and colspan)
 COLUMN_TAGS = re.compile(r"\{[%{]-?\s*tc\s|colspan")
 
@@ -102,7 +150,7 @@ def template_class():
             patched = CELLBG_SHADING.sub(placed, super().patch_xml(xml))
             # a shading left first (a cell whose properties carry attributes) is put in order per table
             self.cells_need_ordering = self.cells_need_ordering or bool(CELLBG_FIRST.search(patched))
-            return patched
+            return _coloured_for_fills(patched)
 
         def build_xml(self, context, jinja_env=None):
             # the whole document, not the body alone: the body parsed apart would have to be moved

@@ -209,6 +209,7 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
         # only side-effect-free helpers; cycler/joiner/lipsum expose objects with methods
         self.globals = {"range": self.globals["range"], "dict": dict, "namespace": Namespace}
         self.filters["format"] = _format_filter
+        self.filters["legible_on"] = _legible_on
         for name in ("center", "indent", "wordwrap", "truncate"):
             self.filters[name] = _bounded_width(self.filters[name])
 
@@ -279,6 +280,14 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
         elif operator == "%" and isinstance(left, str) and FORMAT_WIDTH.search(left):
             raise SecurityError("a format width in the template is too large")
         return _bounded_integer(super().call_binop(context, operator, left, right))
+
+
+def _legible_on(fill) -> str:
+    """The text colour readable on a fill (contrast.text_colour_for); 'auto' for what is not a colour."""
+    from plangen.contrast import is_colour, text_colour_for
+
+    fill = str(fill).upper() if fill is not None else ""
+    return text_colour_for(fill) if is_colour(fill) else "auto"
 
 
 def _format_filter(value, *args, **kwargs):
