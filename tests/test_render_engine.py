@@ -430,3 +430,16 @@ def test_the_legible_on_filter_gives_black_or_white_and_auto_for_what_is_not_a_c
 
     assert (_legible_on("0070C0"), _legible_on("ffc000"), _legible_on("DCE6F1")) == ("FFFFFF", "000000", "000000")
     assert _legible_on("") == _legible_on(None) == _legible_on("blue") == "auto"
+
+
+def test_the_template_class_renders_in_the_sandbox_even_when_given_no_environment(tmp_path):
+    """render.fill always passes the sandbox; a caller of the template class that passes none gets it too."""
+    from docx import Document
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    document.add_paragraph("{{ ''.__class__.__mro__ }}")
+    document.save(str(template))
+    with pytest.raises((SecurityError, UndefinedError)):
+        render.template_class()(str(template)).render({})

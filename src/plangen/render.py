@@ -114,13 +114,18 @@ SET_ASIDE = "plangen-rows"  # the processing instruction standing for rows set a
 CHUNK_CHARACTERS = 2**20
 
 
+def _sandbox_environment():
+    from plangen.sandbox import environment
+
+    return environment()
+
+
 def template_class():
     """docxtpl's template, made to parse the rendered document once, into python-docx's classes, and
     to set a large table's plain rows aside as it is read (see `set_aside`)."""
     from docx.document import Document as DocumentObject
     from docx.oxml.parser import element_class_lookup
     from docxtpl import DocxTemplate
-    from jinja2 import Template as JinjaTemplate
     from jinja2.exceptions import TemplateError
     from lxml import etree
 
@@ -175,7 +180,8 @@ def template_class():
             self.current_rendering_part = self.docx._part
             yield before
             try:
-                template = jinja_env.from_string(source) if jinja_env else JinjaTemplate(source)
+                # never plain Jinja: a template is untrusted, whoever calls render
+                template = (jinja_env or _sandbox_environment()).from_string(source)
                 pending, size = [], 0
                 for piece in template.generate(context):
                     pending.append(piece)
