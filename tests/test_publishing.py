@@ -4,6 +4,7 @@ bookmarks that match the headings in the structure tree), read back with pypdf."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections import Counter
@@ -446,10 +447,43 @@ def test_libreoffice_starts_from_a_kept_profile_and_the_papers_are_the_same(tmp_
     second = run_cli("build", tmp_path / "plan", "-o", tmp_path / "second", env=environment)
     assert second.returncode == 0, second.stderr
     assert {path: path.stat().st_mtime_ns for path in templates[0].rglob("*")} == kept  # copied, not used in place
-    assert [entry for entry in (cache / "plangen").iterdir()] == templates  # no staging left
+    assert [entry for entry in (cache / "plangen").iterdir() if entry.name != "uno-pythons.json"] == templates  # no staging left
     for paper in ("improvement-plan.docx", "reports/2026-02-scrutiny-update.docx"):
         texts = [[paragraph.text for paragraph in Document(str(tmp_path / run / paper)).paragraphs] for run in ("first", "second")]
         assert texts[0] == texts[1]
     contents = [paragraph.text for paragraph in Document(str(tmp_path / "second" / "improvement-plan.docx")).paragraphs
                 if paragraph.style.name in ("TOC 1", "TOC 2")]
     assert contents and all(entry.rsplit("\t", 1)[1].isdigit() for entry in contents)
+
+
+def test_an_interpreter_known_to_import_uno_is_not_asked_again_until_its_files_change(tmp_path, monkeypatch):
+    """The `uno` probe costs a Python start-up before LibreOffice can start: a yes is remembered with
+    the interpreter's and the module's sizes and times, and asked again once either file changes."""
+    from plangen import office
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # an interpreter that cannot import anything: only a remembered yes makes it the one chosen
+    refusing = tmp_path / "python-without-uno"
+    refusing.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    refusing.chmod(0o755)
+    module = tmp_path / "uno.py"
+    module.write_text("# stands for LibreOffice's module\n", encoding="utf-8")
+    monkeypatch.setenv("PLANGEN_UNO_PYTHON", str(refusing))
+    office.uno_python.cache_clear()
+    try:
+        real = office.uno_python()  # the probe refuses the stand-in and finds the system's python3-uno
+        assert real is not None and real != str(refusing)
+        remembered = json.loads((tmp_path / "cache" / "plangen" / "uno-pythons.json").read_text(encoding="utf-8"))
+        assert set(remembered) == {real} and remembered[real]["uno"].endswith("uno.py")
+
+        remembered[str(refusing)] = office._uno_signature(str(refusing), str(module))
+        (tmp_path / "cache" / "plangen" / "uno-pythons.json").write_text(json.dumps(remembered), encoding="utf-8")
+        office.uno_python.cache_clear()
+        assert office.uno_python() == str(refusing)  # remembered: not asked
+
+        status = module.stat()
+        os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
+        office.uno_python.cache_clear()
+        assert office.uno_python() == real  # the module changed: asked again, and it refused
+    finally:
+        office.uno_python.cache_clear()

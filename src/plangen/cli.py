@@ -264,6 +264,11 @@ def main():
     try:
         app(prog_name="plangen")
     except SystemExit:
+        # the interpreter's last collection would walk every object a build made (0.1 s after a
+        # build's summary); a process that is ending has nothing to gain from it
+        import gc
+
+        gc.freeze()
         raise
     except BaseException as error:  # the one place exceptions become messages
         report_and_exit(error, debug="--debug" in sys.argv)

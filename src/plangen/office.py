@@ -44,14 +44,57 @@ def available() -> bool:
 
 @lru_cache(maxsize=1)
 def uno_python() -> str | None:
-    """A Python interpreter that can import LibreOffice's `uno` module (Debian: python3-uno)."""
+    """A Python interpreter that can import LibreOffice's `uno` module (Debian: python3-uno).
+    Asking costs a Python start-up before LibreOffice can start (40 ms of a build), so a yes is
+    remembered (in plangen's cache folder) for as long as the interpreter and the `uno` module it
+    found are the same files."""
     candidates = [os.environ.get("PLANGEN_UNO_PYTHON"), "/usr/bin/python3", shutil.which("python3")]
+    remembered = _remembered_uno_pythons()
     for candidate in candidates:
         if candidate and Path(candidate).exists():
-            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True)
+            known = remembered.get(candidate)
+            if known is not None and known == _uno_signature(candidate, known.get("uno")):
+                return candidate
+            probe = subprocess.run([candidate, "-c", "import uno; print(uno.__file__)"], capture_output=True)
             if probe.returncode == 0:
+                module = probe.stdout.decode(errors="replace").strip()
+                _remember_uno_python(remembered, candidate, _uno_signature(candidate, module))
                 return candidate
     return None
+
+
+def _uno_pythons_file() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plangen" / "uno-pythons.json"
+
+
+def _uno_signature(python: str, module: str | None) -> dict | None:
+    """What identifies an interpreter that imported `uno` from `module`: both files' paths, sizes and times."""
+    try:
+        return {"uno": module, **{key: [status.st_size, status.st_mtime_ns]
+                                  for key, path in (("python_stat", python), ("uno_stat", module))
+                                  for status in [Path(path).resolve().stat()]}}
+    except (OSError, RuntimeError, TypeError):
+        return None
+
+
+def _remembered_uno_pythons() -> dict:
+    try:
+        remembered = json.loads(_uno_pythons_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return remembered if isinstance(remembered, dict) else {}
+
+
+def _remember_uno_python(remembered: dict, python: str, signature: dict | None) -> None:
+    if signature is None:
+        return
+    from plangen.atomic import write_text
+
+    try:
+        _uno_pythons_file().parent.mkdir(parents=True, exist_ok=True)
+        write_text(_uno_pythons_file(), json.dumps({**remembered, python: signature}))
+    except OSError:
+        pass  # an unwritable cache costs only the probe next time
 
 
 def missing_notice() -> str:

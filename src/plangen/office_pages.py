@@ -92,8 +92,10 @@ def lay_out(desktop, docx, pdf, wanted=None):
 
 def contents_entries(indexes):
     """[level, heading text, page] of each entry of the document's tables of contents, as LibreOffice
-    just laid them out. Read from the updated index, a few calls an entry: walking every paragraph
-    of the body over the UNO bridge instead cost over a second for a 55-page paper."""
+    just laid them out. Each call over the UNO bridge costs about a millisecond, and a paragraph's
+    text another half: the entries' words and pages are read in one call for the whole index, their
+    levels from the paragraphs' styles (walking every paragraph of the body instead cost over a
+    second for a 55-page paper, reading each entry's own text 0.2 s)."""
     entries = []
     for position in range(indexes.getCount()):
         index = indexes.getByIndex(position)
@@ -101,10 +103,14 @@ def contents_entries(indexes):
             continue
         anchor = index.getAnchor()
         paragraphs = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
+        styles = []
         while paragraphs.hasMoreElements():
-            paragraph = paragraphs.nextElement()
-            style = paragraph.getPropertyValue("ParaStyleName")
-            text = paragraph.getString()
+            styles.append(paragraphs.nextElement().getPropertyValue("ParaStyleName"))
+        texts = anchor.getString().split("\n")
+        if len(texts) != len(styles):  # an entry broken over lines: each paragraph's own text
+            paragraphs = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
+            texts = [paragraphs.nextElement().getString() for _ in styles]
+        for style, text in zip(styles, texts):
             if not style.startswith("Contents ") or "\t" not in text:
                 continue  # the index's own title, or an entry without a page
             level = style[len("Contents "):]
@@ -115,12 +121,12 @@ def contents_entries(indexes):
 
 
 def connect(soffice, profile):
-    import uno
-
     pipe = "plangen" + uuid.uuid4().hex
     process = subprocess.Popen([soffice, profile, "--headless", "--invisible", "--nologo", "--norestore",
                                 "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    import uno  # while LibreOffice starts
+
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     while True:  # plangen's timeout bounds the wait
