@@ -57,36 +57,39 @@ PDF_OPTIONS = {
 }
 
 
-def lay_out(desktop, docx, pdf, wanted=None):
-    """Lay `docx` out; the pages of its contents entries and of the bookmarks `wanted` (None: all)."""
+def load(desktop, docx):
     import uno
 
     url = uno.systemPathToFileUrl(os.path.abspath(docx))
-    document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
-    try:
-        # Lay the contents out at their real length first: a filled table of contents can run to
-        # more pages than the placeholder, which would move every page after it.
-        # (PAGEREF results need no refresh of the fields: LibreOffice sets them as it lays out;
-        # refreshing every field cost up to 0.15 s a paper)
-        indexes = document.getDocumentIndexes()
-        for position in range(indexes.getCount()):
-            indexes.getByIndex(position).update()
-        headings = contents_entries(indexes)
-        cursor = document.getCurrentController().getViewCursor()
-        bookmarks = {}
-        names = document.getBookmarks()
-        for name in names.getElementNames() if wanted is None else wanted:
-            if names.hasByName(name):
-                cursor.gotoRange(names.getByName(name).getAnchor(), False)
-                bookmarks[name] = cursor.getPage()
-        pages = document.getCurrentController().getPropertyValue("PageCount")
-        if pdf:
-            options = uno.Any("[]com.sun.star.beans.PropertyValue",
-                              tuple(prop(name, value) for name, value in PDF_OPTIONS.items()))
-            document.storeToURL(uno.systemPathToFileUrl(os.path.abspath(pdf)),
-                                (prop("FilterName", "writer_pdf_Export"), prop("FilterData", options)))
-    finally:
-        document.close(True)
+    return desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
+
+
+def lay_out(document, pdf, wanted=None):
+    """Lay the loaded `document` out; the pages of its contents entries and of the bookmarks
+    `wanted` (None: all), after exporting its tagged PDF to `pdf` if that is given."""
+    import uno
+
+    # Lay the contents out at their real length first: a filled table of contents can run to
+    # more pages than the placeholder, which would move every page after it.
+    # (PAGEREF results need no refresh of the fields: LibreOffice sets them as it lays out;
+    # refreshing every field cost up to 0.15 s a paper)
+    indexes = document.getDocumentIndexes()
+    for position in range(indexes.getCount()):
+        indexes.getByIndex(position).update()
+    headings = contents_entries(indexes)
+    cursor = document.getCurrentController().getViewCursor()
+    bookmarks = {}
+    names = document.getBookmarks()
+    for name in names.getElementNames() if wanted is None else wanted:
+        if names.hasByName(name):
+            cursor.gotoRange(names.getByName(name).getAnchor(), False)
+            bookmarks[name] = cursor.getPage()
+    pages = document.getCurrentController().getPropertyValue("PageCount")
+    if pdf:
+        options = uno.Any("[]com.sun.star.beans.PropertyValue",
+                          tuple(prop(name, value) for name, value in PDF_OPTIONS.items()))
+        document.storeToURL(uno.systemPathToFileUrl(os.path.abspath(pdf)),
+                            (prop("FilterName", "writer_pdf_Export"), prop("FilterData", options)))
     return {"headings": headings, "bookmarks": bookmarks, "pages": pages}
 
 
@@ -149,11 +152,20 @@ def main():
     try:
         for line in sys.stdin:
             job = json.loads(line)
+            document = None
             try:
-                answer = lay_out(desktop, job["docx"], job.get("pdf"), job.get("bookmarks"))
+                document = load(desktop, job["docx"])
+                answer = lay_out(document, job.get("pdf"), job.get("bookmarks"))
             except Exception as error:  # a UNO error: report it against this paper; plangen stops the build
                 answer = {"error": f"{type(error).__name__}: {getattr(error, 'Message', '') or error}"}
+            # answered before the paper is closed: closing takes up to a quarter of a second, which
+            # plangen would otherwise wait for after the last paper of a build
             print(json.dumps(answer), flush=True)
+            if document is not None:
+                try:
+                    document.close(True)
+                except Exception:
+                    pass  # the paper is done with; a session that cannot go on fails on the next one
         try:
             desktop.terminate()
         except Exception:
