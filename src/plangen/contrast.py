@@ -49,23 +49,29 @@ def legible_cells(element) -> int:
 
     changed = 0
     cell_properties, fill_attribute, value_attribute = W + "tcPr", W + "fill", W + "val"
-    run_tag, text_tag, colour_path = W + "r", W + "t", f"{W}rPr/{W}color"
+    run_tag, text_tag, properties_tag, colour_tag = W + "r", W + "t", W + "rPr", W + "color"
+    wanted_for: dict = {}  # fill -> the text colour for it, "" for what is not a colour
     # from each shading to its cell: lxml finds the shadings in C, where a look at every cell of a
-    # large plan cost more than the changes
+    # large plan cost more than the changes; most runs already have the colour wanted (a template's
+    # runs get it before rendering, see render.py), so that is looked at first
     for shading in list(element.iter(W + "shd")):
         properties = shading.getparent()
         if properties.tag != cell_properties:
             continue  # a paragraph's or a run's shading
         fill = shading.get(fill_attribute)
-        if not is_colour(fill):
+        wanted = wanted_for.get(fill)
+        if wanted is None:
+            wanted = wanted_for[fill] = text_colour_for(fill) if is_colour(fill) else ""
+        if not wanted:
             continue
-        wanted = text_colour_for(fill)
         for run in properties.getparent().iter(run_tag):
-            if run.find(text_tag) is None:
-                continue
-            colour = run.find(colour_path)
+            first = run[0] if len(run) else None
+            colour = (first.find(colour_tag) if first is not None and first.tag == properties_tag
+                      else run.find(f"{properties_tag}/{colour_tag}"))
             current = colour.get(value_attribute) if colour is not None else None
-            if current == wanted or (is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO):
+            if current == wanted or run.find(text_tag) is None:
+                continue
+            if is_colour(current) and ratio(current, fill) >= MINIMUM_RATIO:
                 continue
             if colour is None:
                 colour = child_in_order(run_properties_of(run), "color", RUN_PROPERTY_ORDER)
