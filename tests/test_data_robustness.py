@@ -123,3 +123,28 @@ def test_paragraphs_and_bullets_read_without_markdown_it_as_markdown_it_reads_th
             placed += 1
             assert [(block["kind"], block["inline"].runs) for block in quick] == _markdown_it_blocks(text, references), text
     assert placed > 2000  # the quick reading took most texts, bullets and paragraphs alike
+
+
+def test_runs_are_written_as_docxtpl_writes_them():
+    """Inline text and table-cell lines write their runs' XML themselves (docxtpl's general RichText.add
+    was a tenth of a large plan's context): it must be docxtpl's, character for character, for text
+    with every character XML escapes, Unicode, spaces and line breaks, bold and italic."""
+    import random
+
+    from docxtpl import RichText
+
+    from plangen import text as narrative
+    from plangen.documents import common
+
+    generator = random.Random(7)
+    alphabet = "ab &<>\"'\u00e9\u2014\u00a0 \n\t;#"
+    for _ in range(3000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 12)))
+        bold, italic = generator.random() < 0.5, generator.random() < 0.5
+        expected = RichText()
+        expected.add(text, bold=bold or None, italic=italic or None)
+        assert narrative.run_xml(text, bold, italic) == expected.xml, repr(text)
+    items = ["Director of Children's Services", "Head of <Quality> & Practice", "\u00c9quipe 'A'"]
+    expected = RichText("\n".join(items)).xml.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    assert common.lines(items).xml == expected
+    assert common.lines([]).xml == RichText("").xml == ""

@@ -43,7 +43,9 @@ def leads_text(leads) -> str:
 
 def lines(items: list[str]):
     """Several short lines in one table-cell paragraph, separated by line breaks (a cell is never left empty)."""
-    rich = narrative.rich_text_class()("\n".join(items))
+    text = "\n".join(items)
+    rich = narrative.rich_text_class()()
+    rich.xml = narrative.run_xml(text) if text else ""  # as RichText(text) writes it
     if not any(character in rich.xml for character in "\t\a\f"):
         # the break docxtpl's listing pass would make of each newline, made here: the rendered
         # document is then scanned for nothing (the pass rewrote a large plan paragraph by paragraph)
