@@ -152,7 +152,7 @@ def template_class():
                 at = later.start() if later else len(rest)
                 return start + rest[:at] + shading + rest[at:] + end
 
-            patched = CELLBG_SHADING.sub(placed, super().patch_xml(xml))
+            patched = CELLBG_SHADING.sub(placed, EMPTY_RUN.sub("", super().patch_xml(xml)))
             # a shading left first (a cell whose properties carry attributes) is put in order per table
             self.cells_need_ordering = self.cells_need_ordering or bool(CELLBG_FIRST.search(patched))
             return _coloured_for_fills(patched)
@@ -340,6 +340,11 @@ def template_class():
 
     return Template
 
+
+# docxtpl splits the run around each {{r }} tag in two, leaving an empty run on either side of the
+# rich text: a third of a large plan's XML (to render, parse, write and lay out) that shows nothing.
+# Only a run holding nothing but empty text, with simple properties if any, is taken out.
+EMPTY_RUN = re.compile(r'<w:r>(?:<w:rPr>(?:(?!</?w:rPr>)[^{}%])*</w:rPr>)?<w:t xml:space="preserve"></w:t></w:r>')
 
 # what the finishing steps after rendering look at (fields, bookmarks, drawings, text boxes, sections,
 # content controls): a row holding one stays in the document's tree
