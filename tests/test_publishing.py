@@ -4,6 +4,7 @@ bookmarks that match the headings in the structure tree), read back with pypdf."
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -487,3 +488,37 @@ def test_an_interpreter_known_to_import_uno_is_not_asked_again_until_its_files_c
         assert office.uno_python() == real  # the module changed: asked again, and it refused
     finally:
         office.uno_python.cache_clear()
+
+
+def test_contents_read_in_one_call_give_every_heading_its_entry_level_and_page(tmp_path):
+    """The contents' words and pages are read in one call for the whole index and split into lines,
+    their levels from the entries' styles: every heading gets its entry, at its level, with the page
+    it is laid out on, a heading with a line break in it too (LibreOffice lists it on one line)."""
+    from docx.enum.text import WD_BREAK
+    from docx.oxml import parse_xml
+
+    from plangen import office
+
+    if not office.available():
+        pytest.skip("LibreOffice is not installed")
+    document = Document()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document.element.body.insert(0, parse_xml(
+        f'<w:p {w}><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Contents</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'))
+    document.add_heading("Alpha", level=1)
+    document.add_paragraph("text")
+    broken = document.add_heading("Beta", level=1)
+    broken.runs[0].add_break(WD_BREAK.LINE)
+    broken.add_run("Gamma")
+    document.add_page_break()
+    document.add_heading("Delta", level=2)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    target = tmp_path / "paper.docx"
+    office.write_laid_out(buffer.getvalue(), target)
+    entries = [(paragraph.style.name, " ".join(paragraph.text.split("\t")[0].split()), paragraph.text.rsplit("\t", 1)[-1])
+               for paragraph in Document(str(target)).paragraphs if paragraph.style.name.startswith("TOC")]
+    assert entries == [("TOC 1", "Alpha", "1"), ("TOC 1", "Beta Gamma", "1"), ("TOC 2", "Delta", "2")]

@@ -110,7 +110,9 @@ def contents_entries(indexes):
         while paragraphs.hasMoreElements():
             styles.append(paragraphs.nextElement().getPropertyValue("ParaStyleName"))
         texts = anchor.getString().split("\n")
-        if len(texts) != len(styles):  # an entry broken over lines: each paragraph's own text
+        if len(texts) != len(styles):
+            # an entry over several lines (LibreOffice 7.4 lists a heading's line break as a
+            # space; should another not): each paragraph's own text
             paragraphs = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
             texts = [paragraphs.nextElement().getString() for _ in styles]
         for style, text in zip(styles, texts):
