@@ -486,6 +486,12 @@ def test_an_interpreter_known_to_import_uno_is_not_asked_again_until_its_files_c
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
         office.uno_python.cache_clear()
         assert office.uno_python() == real  # the module changed: asked again, and it refused
+
+        # a record that is not what plangen writes is asked past, never a crash
+        for damaged in ('{"%s": "not a record"}' % refusing, "[1, 2]", "{not json"):
+            (tmp_path / "cache" / "plangen" / "uno-pythons.json").write_text(damaged, encoding="utf-8")
+            office.uno_python.cache_clear()
+            assert office.uno_python() == real
     finally:
         office.uno_python.cache_clear()
 

@@ -53,7 +53,7 @@ def uno_python() -> str | None:
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             known = remembered.get(candidate)
-            if known is not None and known == _uno_signature(candidate, known.get("uno")):
+            if isinstance(known, dict) and known == _uno_signature(candidate, known.get("uno")):
                 return candidate
             probe = subprocess.run([candidate, "-c", "import uno; print(uno.__file__)"], capture_output=True)
             if probe.returncode == 0:
@@ -63,8 +63,11 @@ def uno_python() -> str | None:
     return None
 
 
-def _uno_pythons_file() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plangen" / "uno-pythons.json"
+def _uno_pythons_file() -> Path | None:
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plangen" / "uno-pythons.json"
+    except RuntimeError:  # no home folder to be found: nothing is remembered
+        return None
 
 
 def _uno_signature(python: str, module: str | None) -> dict | None:
@@ -78,21 +81,23 @@ def _uno_signature(python: str, module: str | None) -> dict | None:
 
 
 def _remembered_uno_pythons() -> dict:
+    where = _uno_pythons_file()
     try:
-        remembered = json.loads(_uno_pythons_file().read_text(encoding="utf-8"))
+        remembered = json.loads(where.read_text(encoding="utf-8")) if where is not None else {}
     except (OSError, ValueError):
         return {}
     return remembered if isinstance(remembered, dict) else {}
 
 
 def _remember_uno_python(remembered: dict, python: str, signature: dict | None) -> None:
-    if signature is None:
+    where = _uno_pythons_file()
+    if signature is None or where is None:
         return
     from plangen.atomic import write_text
 
     try:
-        _uno_pythons_file().parent.mkdir(parents=True, exist_ok=True)
-        write_text(_uno_pythons_file(), json.dumps({**remembered, python: signature}))
+        where.parent.mkdir(parents=True, exist_ok=True)
+        write_text(where, json.dumps({**remembered, python: signature}))
     except OSError:
         pass  # an unwritable cache costs only the probe next time
 
