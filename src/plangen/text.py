@@ -7,10 +7,9 @@ A block is {kind: paragraph | bullet | bullet2 | step | table, text: RichText}. 
 from __future__ import annotations
 
 import re
-from html import escape
 from functools import lru_cache
 
-from plangen import page_references
+from plangen import page_references, wordxml
 from plangen.page_references import REFERENCE as PAGE_REFERENCE
 from plangen.yamlio import XML_FORBIDDEN
 
@@ -87,7 +86,7 @@ class Inline:
                 yield line, bold, italic
 
     def rich(self, prefix: str = ""):
-        pieces = [run_xml(prefix)] if prefix else []
+        pieces = [wordxml.run(prefix)] if prefix else []
         for text, bold, italic in self._lines():
             if text == "\n":
                 pieces.append("<w:r><w:br/></w:r>")  # a hard line break, as typed
@@ -98,22 +97,14 @@ class Inline:
             position = 0
             for match in PAGE_REFERENCE.finditer(text):
                 if match.start() > position:
-                    pieces.append(run_xml(text[position:match.start()], bold, italic))
+                    pieces.append(wordxml.run(text[position:match.start()], bold, italic))
                 pieces.append(page_references.reference_xml(match))
                 position = match.end()
             if position < len(text):
-                pieces.append(run_xml(text[position:], bold, italic))
+                pieces.append(wordxml.run(text[position:], bold, italic))
         rich = rich_text_class()()
         rich.xml = "".join(pieces)
         return rich
-
-
-def run_xml(text: str, bold: bool = False, italic: bool = False) -> str:
-    """One run as docxtpl's RichText.add writes it for these properties, character for character:
-    made here because its general version was a tenth of a large plan's context."""
-    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    return ("<w:r>" + (f"<w:rPr>{properties}</w:rPr>" if properties else "")
-            + f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
 
 
 def _inline(token, references: bool) -> Inline:

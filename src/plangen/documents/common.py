@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from plangen import text as narrative
+from plangen import text as narrative, wordxml
 from plangen.model import Plan
 from plangen.wordxml import RawXml, bookmark, page_reference  # noqa: F401 (the context builders' vocabulary)
 
@@ -45,7 +45,7 @@ def lines(items: list[str]):
     """Several short lines in one table-cell paragraph, separated by line breaks (a cell is never left empty)."""
     text = "\n".join(items)
     rich = narrative.rich_text_class()()
-    rich.xml = narrative.run_xml(text) if text else ""  # as RichText(text) writes it
+    rich.xml = wordxml.run(text) if text else ""
     if not any(character in rich.xml for character in "\t\a\f"):
         # the break docxtpl's listing pass would make of each newline, made here: the rendered
         # document is then scanned for nothing (the pass rewrote a large plan paragraph by paragraph)
