@@ -222,7 +222,70 @@ def _outline_levels(document) -> dict[str, int]:
 
 
 def _words(paragraph) -> str:
-    return " ".join("".join(node.text or "" if node.tag == qn("w:t") else " " for node in paragraph.iter(qn("w:t"), qn("w:tab"))).split())
+    """A paragraph's words as a contents entry lists them: tabs and line breaks read as spaces."""
+    return " ".join("".join(node.text or "" if node.tag == qn("w:t") else " "
+                            for node in paragraph.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"))).split())
+
+
+CONTENTS_LEVELS = re.compile(r'\\o\s+"?(\d)\s*-\s*(\d)"?')
+PAGE_PLACEHOLDER = "0"
+
+
+def fill_contents_for_layout(document) -> bool:
+    """Fill the table of contents in before LibreOffice lays the paper out: an entry for every
+    heading, each linked to a bookmark on its heading, with a placeholder for its page. LibreOffice
+    then lays the paper out once, its contents at their full length, and sets each entry's page where
+    it stands (office_pages.contents_entries) instead of regenerating the contents and laying the whole
+    paper out again. Only done where the entries are certain to be the ones LibreOffice would list:
+    a contents of levels 1-2 at most, every such heading a paragraph of the body itself, none
+    numbered by Word, and no page numbering restarted. Returns whether the contents were filled."""
+    tables_of_contents = [instruction for instruction in instructions(document) if instruction.startswith("TOC")]
+    if len(tables_of_contents) != 1:
+        return False
+    levels = CONTENTS_LEVELS.search(tables_of_contents[0])
+    if levels is None or not 1 <= int(levels.group(1)) <= int(levels.group(2)) <= 2:
+        return False
+    if any(numbering.get(qn("w:start")) is not None for numbering in document.element.body.iter(qn("w:pgNumType"))):
+        return False  # pages numbered from other than their place in the paper: left to LibreOffice
+    headings = _contents_headings(document, range(int(levels.group(1)), int(levels.group(2)) + 1))
+    return bool(headings) and fill_table_of_contents(document, [[level, words, PAGE_PLACEHOLDER] for level, words in headings])
+
+
+def _contents_headings(document, levels) -> list | None:
+    """(level, words) of each heading a contents of `levels` lists, in order; None where LibreOffice
+    might list them otherwise (a heading in a table, text box or content control, or a numbered one)."""
+    outline = _outline_levels(document)
+    numbered = _numbered_styles(document)
+    body = document.element.body
+    headings = []
+    for paragraph in body.iter(qn("w:p")):
+        properties = paragraph.find(qn("w:pPr"))
+        direct = properties.find(qn("w:outlineLvl")) if properties is not None else None
+        style = properties.find(qn("w:pStyle")) if properties is not None else None
+        style_id = style.get(qn("w:val")) if style is not None else None
+        level = int(direct.get(qn("w:val"))) + 1 if direct is not None else outline.get(style_id, -2) + 1
+        if level not in levels or not (words := _words(paragraph)):
+            continue
+        if paragraph.getparent() is not body or style_id in numbered or properties.find(qn("w:numPr")) is not None:
+            return None
+        headings.append((level, words))
+    return headings
+
+
+def _numbered_styles(document) -> set[str]:
+    """The paragraph styles that number their paragraphs (a w:numPr of their own or inherited)."""
+    styles = {style.get(qn("w:styleId")): style for style in document.styles.element.findall(qn("w:style"))}
+
+    def numbered(style_id, seen=()):
+        style = styles.get(style_id)
+        if style is None or style_id in seen:
+            return False
+        if style.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None:
+            return True
+        based = style.find(qn("w:basedOn"))
+        return numbered(based.get(qn("w:val")), seen + (style_id,)) if based is not None else False
+
+    return {style_id for style_id in styles if numbered(style_id)}
 
 
 def _bookmark_headings(document, entries: list) -> list[str | None]:

@@ -411,6 +411,29 @@ def fill_fields(document, pages: dict) -> None:
         update.getparent().remove(update)
 
 
+def for_layout(data: bytes) -> bytes:
+    """The rendered paper (.docx bytes) as LibreOffice is to lay it out: its table of contents filled
+    in at full length (fields.fill_contents_for_layout), so the paper is laid out once; `data` itself
+    when it has no contents plangen can fill. The paper written is made from `data`, not from this."""
+    import io
+    import zipfile
+
+    from docx import Document
+
+    from plangen.fields import INSTRUCTION_TEXT, fill_contents_for_layout
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        body = package.read("word/document.xml")
+    if not any(instruction.lstrip().startswith(b"TOC") for instruction in INSTRUCTION_TEXT.findall(body)):
+        return data
+    document = Document(io.BytesIO(data))
+    if not fill_contents_for_layout(document):
+        return data
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def referenced_bookmarks(data: bytes) -> list[str]:
     from plangen.fields import referenced_bookmarks
 
@@ -434,11 +457,11 @@ def write_laid_out(data: bytes, target: Path, pdf: bool = False, plan_data: byte
         return [target]
     with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
         staged, staged_pdf = Path(work) / "paper.docx", Path(work) / "paper.pdf"
-        staged.write_bytes(data)
+        staged.write_bytes(for_layout(data))
         plan_pages = None
         with Session(Path(work)) as session:
             if plan_data is not None:
-                (Path(work) / "plan.docx").write_bytes(plan_data)
+                (Path(work) / "plan.docx").write_bytes(for_layout(plan_data))
                 session.submit(Path(work) / "plan.docx", None, "the plan (for the pages this paper cites)")
                 plan_pages = session.result()[1]["bookmarks"]
             session.submit(staged, staged_pdf if pdf else None, target.name, referenced_bookmarks(data))

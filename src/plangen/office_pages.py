@@ -64,72 +64,180 @@ def load(desktop, docx):
     return desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
 
 
-def lay_out(document, pdf, wanted=None):
+def lay_out(document, pdf, wanted=None, pages_job=None):
     """Lay the loaded `document` out; the pages of its contents entries and of the bookmarks
-    `wanted` (None: all), after exporting its tagged PDF to `pdf` if that is given."""
+    `wanted` (None: all), after exporting its tagged PDF to `pdf` if that is given. `pages_job` is
+    this module loaded into LibreOffice (see `in_process`); without it the pages are read over the
+    bridge, a round trip per call."""
     import uno
 
-    # Lay the contents out at their real length first: a filled table of contents can run to
-    # more pages than the placeholder, which would move every page after it.
-    # (PAGEREF results need no refresh of the fields: LibreOffice sets them as it lays out;
-    # refreshing every field cost up to 0.15 s a paper)
-    indexes = document.getDocumentIndexes()
-    for position in range(indexes.getCount()):
-        indexes.getByIndex(position).update()
-    headings = contents_entries(indexes)
-    cursor = document.getCurrentController().getViewCursor()
-    bookmarks = {}
-    names = document.getBookmarks()
-    for name in names.getElementNames() if wanted is None else wanted:
-        if names.hasByName(name):
-            cursor.gotoRange(names.getByName(name).getAnchor(), False)
-            bookmarks[name] = cursor.getPage()
-    pages = document.getCurrentController().getPropertyValue("PageCount")
+    if pages_job is not None:
+        from com.sun.star.beans import NamedValue
+
+        answer = json.loads(pages_job.execute((NamedValue("document", document),
+                                               NamedValue("wanted", json.dumps(wanted)))))
+    else:
+        answer = laid_out_pages(document, wanted)
     if pdf:
         options = uno.Any("[]com.sun.star.beans.PropertyValue",
                           tuple(prop(name, value) for name, value in PDF_OPTIONS.items()))
         document.storeToURL(uno.systemPathToFileUrl(os.path.abspath(pdf)),
                             (prop("FilterName", "writer_pdf_Export"), prop("FilterData", options)))
+    return answer
+
+
+def laid_out_pages(document, wanted=None):
+    """{"headings": [[level, text, page], …] of the contents, "bookmarks": {name: page} of those
+    `wanted` (None: all), "pages": count}, the document laid out with its contents at full length.
+    (PAGEREF results need no refresh of the fields: LibreOffice sets them as it lays out.)"""
+    cursor = document.getCurrentController().getViewCursor()
+    names = document.getBookmarks()
+
+    def page_of(name):
+        cursor.gotoRange(names.getByName(name).getAnchor(), False)
+        return cursor.getPage()
+
+    headings = []
+    indexes = document.getDocumentIndexes()
+    for position in range(indexes.getCount()):
+        index = indexes.getByIndex(position)
+        if index.supportsService("com.sun.star.text.ContentIndex"):
+            headings += contents_entries(index, page_of, names.hasByName)
+        else:
+            index.update()
+    bookmarks = {name: page_of(name) for name in (names.getElementNames() if wanted is None else wanted)
+                 if names.hasByName(name)}
+    pages = document.getCurrentController().getPropertyValue("PageCount")
     return {"headings": headings, "bookmarks": bookmarks, "pages": pages}
 
 
-def contents_entries(indexes):
-    """[level, heading text, page] of each entry of the document's tables of contents, as LibreOffice
-    just laid them out. Each call over the UNO bridge costs about a millisecond, and a paragraph's
-    text another half: the entries' words and pages are read in one call for the whole index, their
-    levels from the paragraphs' styles (walking every paragraph of the body instead cost over a
-    second for a 55-page paper, reading each entry's own text 0.2 s)."""
-    entries = []
-    for position in range(indexes.getCount()):
-        index = indexes.getByIndex(position)
-        if not index.supportsService("com.sun.star.text.ContentIndex"):
+# passes setting a filled contents' page numbers until none moves (a longer number can wrap an entry
+# and move the pages after it); a contents still moving after them is left to LibreOffice's update
+SETTLING_PASSES = 3
+
+
+def contents_entries(index, page_of, is_bookmark):
+    """[level, heading text, page] of each entry of a table of contents, laid out.
+
+    plangen fills a paper's contents in before LibreOffice opens it (office.for_layout): each entry
+    a link to a bookmark on its heading, so the contents are laid out at their full length from the
+    start. Each entry's page number is then set where it stands, which LibreOffice lays out again
+    only around the entry: the paper is laid out once, as a plain conversion would. A contents whose
+    entries do not all link to bookmarks is updated by LibreOffice, which regenerates it and lays the
+    whole paper out a second time (0.3 s for a 55-page plan)."""
+    for _ in range(SETTLING_PASSES):
+        settled = _set_pages(index, page_of, is_bookmark)
+        if settled is None:
+            break  # not filled in by plangen
+        entries, moved = settled
+        if not moved:
+            return entries
+    index.update()
+    return [[level, heading, int(shown)] for level, _, heading, shown in _entry_paragraphs(index)
+            if shown.strip().isdigit()]
+
+
+def _set_pages(index, page_of, is_bookmark):
+    """One pass over a filled contents, setting each entry's page number to its heading's page:
+    ([level, heading, page] of every entry, whether a number changed), or None if the contents are
+    not filled in by plangen (no entry, or an entry not linking to a bookmark)."""
+    entries, moved = [], False
+    for level, paragraph, heading, shown in _entry_paragraphs(index):
+        target = _link_target(paragraph)
+        if target is None or not is_bookmark(target):
+            return None
+        page = page_of(target)
+        if shown != str(page):
+            # the new number goes in before the old, inside the entry's link (text put in place
+            # of the old would fall outside it), then the old is taken out
+            cursor = paragraph.getText().createTextCursorByRange(paragraph.getEnd())
+            cursor.goLeft(len(shown), False)
+            cursor.getText().insertString(cursor, str(page), False)
+            cursor.goRight(len(shown), True)
+            cursor.setString("")
+            moved = True
+        entries.append([level, heading, page])
+    return (entries, moved) if entries else None
+
+
+def _entry_paragraphs(index):
+    """(level, paragraph, heading text, page text) of each entry paragraph of a contents index: a
+    paragraph in a "Contents N" style whose text has a page after its last tab (not the index's title)."""
+    anchor = index.getAnchor()
+    paragraphs = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
+    while paragraphs.hasMoreElements():
+        paragraph = paragraphs.nextElement()
+        style = paragraph.getPropertyValue("ParaStyleName")
+        level = style[len("Contents "):]
+        text = paragraph.getString()
+        if not (style.startswith("Contents ") and level.isdigit() and "\t" in text):
             continue
-        anchor = index.getAnchor()
-        paragraphs = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
-        styles = []
-        while paragraphs.hasMoreElements():
-            styles.append(paragraphs.nextElement().getPropertyValue("ParaStyleName"))
-        texts = anchor.getString().split("\n")
-        if len(texts) != len(styles):
-            # an entry over several lines (LibreOffice 7.4 lists a heading's line break as a
-            # space; should another not): each paragraph's own text
-            paragraphs = anchor.getText().createTextCursorByRange(anchor).createEnumeration()
-            texts = [paragraphs.nextElement().getString() for _ in styles]
-        for style, text in zip(styles, texts):
-            if not style.startswith("Contents ") or "\t" not in text:
-                continue  # the index's own title, or an entry without a page
-            level = style[len("Contents "):]
-            heading, page = text.rsplit("\t", 1)
-            if level.isdigit() and page.strip().isdigit() and heading.strip():
-                entries.append([int(level), heading, int(page)])
-    return entries
+        heading, shown = text.rsplit("\t", 1)
+        if heading.strip():
+            yield int(level), paragraph, heading, shown
+
+
+def _link_target(paragraph):
+    """The bookmark an entry links to ("#name" in its text's hyperlink), or None."""
+    portions = paragraph.createEnumeration()
+    while portions.hasMoreElements():
+        url = portions.nextElement().getPropertyValue("HyperLinkURL")
+        if url.startswith("#"):
+            return url[1:]
+    return None
+
+
+IMPLEMENTATION = "org.plangen.office_pages.LaidOutPages"
+
+
+def in_process(context):
+    """This module loaded into LibreOffice by its own Python loader (from python3-uno), as a job
+    reading a document's pages: each of the hundreds of calls `laid_out_pages` makes then costs
+    microseconds instead of a round trip over the bridge (0.3 s a plan). None if it cannot be loaded."""
+    import uno
+
+    try:
+        loader = context.ServiceManager.createInstanceWithContext("com.sun.star.loader.Python", context)
+        factory = loader.activate(IMPLEMENTATION, "", uno.systemPathToFileUrl(os.path.abspath(__file__)), None)
+        return factory.createInstanceWithContext(context)
+    except Exception as error:
+        print(f"plangen: reading pages over the bridge: {error}", file=sys.stderr)
+        return None
+
+
+def _implementation_helper():
+    import unohelper
+    from com.sun.star.task import XJob
+
+    class LaidOutPages(unohelper.Base, XJob):
+        def __init__(self, context):
+            self.context = context
+
+        def execute(self, arguments):
+            given = {argument.Name: argument.Value for argument in arguments}
+            return json.dumps(laid_out_pages(given["document"], json.loads(given["wanted"])))
+
+    helper = unohelper.ImplementationHelper()
+    helper.addImplementation(LaidOutPages, IMPLEMENTATION, ("com.sun.star.task.Job",))
+    return helper
+
+
+def embedded_python_environment():
+    """LibreOffice's environment, with the Python it embeds (see `in_process`) told where its own
+    library is: left to itself it looks for "python3" on the PATH, and a pyenv or conda Python found
+    there first made loading it fail after seconds. That embedded Python is the one whose `uno`
+    module this script imported, so its home is this interpreter's."""
+    environment = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "PYTHONSTARTUP")}
+    environment.update(PYTHONHOME=sys.base_prefix, PYTHONNOUSERSITE="1")
+    return environment
 
 
 def connect(soffice, profile):
     pipe = "plangen" + uuid.uuid4().hex
     process = subprocess.Popen([soffice, profile, "--headless", "--invisible", "--nologo", "--norestore",
                                 "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+                               env=embedded_python_environment())
     import uno  # while LibreOffice starts
 
     local = uno.getComponentContext()
@@ -143,13 +251,14 @@ def connect(soffice, profile):
                 raise SystemExit(f"LibreOffice exited while starting (status {process.returncode})")
             time.sleep(0.05)
     desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    return process, desktop
+    return process, context, desktop
 
 
 def main():
     soffice, profile, watchdog = sys.argv[1], sys.argv[2], int(sys.argv[3])
     start_watchdog(watchdog)
-    process, desktop = connect(soffice, profile)
+    process, context, desktop = connect(soffice, profile)
+    pages_job = in_process(context)
     print(json.dumps({"ready": True}), flush=True)
     try:
         for line in sys.stdin:
@@ -157,7 +266,7 @@ def main():
             document = None
             try:
                 document = load(desktop, job["docx"])
-                answer = lay_out(document, job.get("pdf"), job.get("bookmarks"))
+                answer = lay_out(document, job.get("pdf"), job.get("bookmarks"), pages_job)
             except Exception as error:  # a UNO error: report it against this paper; plangen stops the build
                 answer = {"error": f"{type(error).__name__}: {getattr(error, 'Message', '') or error}"}
             # answered before the paper is closed: closing takes up to a quarter of a second, which
@@ -181,3 +290,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+elif __name__ == "uno_component":  # loaded into LibreOffice by its Python loader: see in_process
+    g_ImplementationHelper = _implementation_helper()

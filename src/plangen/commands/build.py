@@ -526,9 +526,9 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, start
     for paper in todo:
         data = paper.make()
         documents[paper.name] = data
-        # LibreOffice reads the rendered paper from the staged version; its numbers are
-        # then written into the same file, replaced atomically
-        write_document(data, version / paper.name)
+        # LibreOffice reads the rendered paper, its contents filled in, from the staged version;
+        # the paper written over it, atomically, is made from `data` and LibreOffice's numbers
+        write_document(office.for_layout(data), version / paper.name)
         # each page asked of LibreOffice costs a round trip: a paper's own fields' bookmarks, and
         # for the plan those the committee papers cite (kept in the manifest for later builds)
         bookmarks = office.referenced_bookmarks(data)
