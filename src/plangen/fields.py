@@ -206,19 +206,33 @@ def _mark_current(begin) -> None:
 
 def _outline_levels(document) -> dict[str, int]:
     """Each paragraph style's outline level (0 is Heading 1), through its basedOn chain."""
+    return {style_id: int(found.get(qn("w:val"))) for style_id, found in _inherited(document, "w:outlineLvl").items()}
+
+
+def _inherited(document, tag: str) -> dict:
+    """Each paragraph style's own or inherited (through its basedOn chain) `tag` in its w:pPr."""
     styles = {style.get(qn("w:styleId")): style for style in document.styles.element.findall(qn("w:style"))}
 
-    def level(style_id, seen=()):
+    def find(style_id, seen=()):
         style = styles.get(style_id)
         if style is None or style_id in seen:
             return None
-        found = style.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
+        found = style.find(f"{qn('w:pPr')}/{qn(tag)}")
         if found is not None:
-            return int(found.get(qn("w:val")))
+            return found
         based = style.find(qn("w:basedOn"))
-        return level(based.get(qn("w:val")), seen + (style_id,)) if based is not None else None
+        return find(based.get(qn("w:val")), seen + (style_id,)) if based is not None else None
 
-    return {style_id: value for style_id in styles if (value := level(style_id)) is not None}
+    return {style_id: found for style_id in styles if (found := find(style_id)) is not None}
+
+
+def _heading_level(paragraph, outline: dict) -> tuple[int | None, str | None]:
+    """(outline level, 0 for Heading 1, or None; style id) of a paragraph: its own w:outlineLvl, else its style's."""
+    properties = paragraph.find(qn("w:pPr"))
+    direct = properties.find(qn("w:outlineLvl")) if properties is not None else None
+    style = properties.find(qn("w:pStyle")) if properties is not None else None
+    style_id = style.get(qn("w:val")) if style is not None else None
+    return (int(direct.get(qn("w:val"))) if direct is not None else outline.get(style_id)), style_id
 
 
 def _words(paragraph) -> str:
@@ -255,37 +269,17 @@ def _contents_headings(document, levels) -> list | None:
     """(level, words) of each heading a contents of `levels` lists, in order; None where LibreOffice
     might list them otherwise (a heading in a table, text box or content control, or a numbered one)."""
     outline = _outline_levels(document)
-    numbered = _numbered_styles(document)
+    numbered = _inherited(document, "w:numPr")
     body = document.element.body
     headings = []
     for paragraph in body.iter(qn("w:p")):
-        properties = paragraph.find(qn("w:pPr"))
-        direct = properties.find(qn("w:outlineLvl")) if properties is not None else None
-        style = properties.find(qn("w:pStyle")) if properties is not None else None
-        style_id = style.get(qn("w:val")) if style is not None else None
-        level = int(direct.get(qn("w:val"))) + 1 if direct is not None else outline.get(style_id, -2) + 1
-        if level not in levels or not (words := _words(paragraph)):
+        level, style_id = _heading_level(paragraph, outline)
+        if level is None or level + 1 not in levels or not (words := _words(paragraph)):
             continue
-        if paragraph.getparent() is not body or style_id in numbered or properties.find(qn("w:numPr")) is not None:
+        if paragraph.getparent() is not body or style_id in numbered or paragraph.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None:
             return None
-        headings.append((level, words))
+        headings.append((level + 1, words))
     return headings
-
-
-def _numbered_styles(document) -> set[str]:
-    """The paragraph styles that number their paragraphs (a w:numPr of their own or inherited)."""
-    styles = {style.get(qn("w:styleId")): style for style in document.styles.element.findall(qn("w:style"))}
-
-    def numbered(style_id, seen=()):
-        style = styles.get(style_id)
-        if style is None or style_id in seen:
-            return False
-        if style.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None:
-            return True
-        based = style.find(qn("w:basedOn"))
-        return numbered(based.get(qn("w:val")), seen + (style_id,)) if based is not None else False
-
-    return {style_id for style_id in styles if numbered(style_id)}
 
 
 def _bookmark_headings(document, entries: list) -> list[str | None]:
@@ -294,14 +288,11 @@ def _bookmark_headings(document, entries: list) -> list[str | None]:
     Returns the bookmark name for each entry, None where no heading matched."""
     from plangen import wordxml
 
-    levels = _outline_levels(document)
+    outline = _outline_levels(document)
     body = document.element.body
     candidates = []
     for paragraph in body.iterchildren(qn("w:p")):
-        properties = paragraph.find(qn("w:pPr"))
-        direct = properties.find(qn("w:outlineLvl")) if properties is not None else None
-        style = properties.find(qn("w:pStyle")) if properties is not None else None
-        level = int(direct.get(qn("w:val"))) if direct is not None else levels.get(style.get(qn("w:val")) if style is not None else "")
+        level, _ = _heading_level(paragraph, outline)
         if level in (0, 1):
             candidates.append((level + 1, _words(paragraph), paragraph))
     taken = [int(mark.get(qn("w:id"))) for mark in body.iter(qn("w:bookmarkStart")) if mark.get(qn("w:id"), "").isdigit()]
