@@ -9,6 +9,9 @@ page of every contents entry and of the bookmarks asked for
 ({"headings": [[level, text, page], …], "bookmarks": {name: page}}),
 after writing the tagged PDF when asked; or {"error": message}. End of stdin ends the session.
 
+The same file is also loaded into that LibreOffice by its own Python loader (see `in_process`), where
+`laid_out_pages` reads and sets a paper's pages without a round trip over the bridge per call.
+
 Watchdog: plangen starts this process as the leader of a new process group and keeps the only
 write end of the pipe WATCHDOG_FD. A forked child blocks reading it; when plangen exits for any
 reason (even SIGKILL) the pipe closes and the child kills the whole group, LibreOffice included.
