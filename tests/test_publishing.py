@@ -598,14 +598,44 @@ def test_pages_are_read_inside_libreoffice_by_its_own_python(tmp_path):
     buffer = io.BytesIO()
     toc_document().save(buffer)
     paper = tmp_path / "paper.docx"
-    paper.write_bytes(office.for_layout(buffer.getvalue()))
+    laid_out, filled = office.for_layout(buffer.getvalue())
+    assert filled
+    paper.write_bytes(laid_out)
     session = office.Session(tmp_path / "work")
     session.start()
     try:
-        session.submit(paper, None, "paper")
+        session.submit(paper, None, "paper", contents_filled=filled)
         _, answer = session.result()
     finally:
         session.close()
     assert answer["headings"] == [[1, "Alpha", 1], [2, "Beta", 1]]
     said = (tmp_path / "work" / "stderr.txt").read_text(errors="replace")
     assert "over the bridge" not in said, said
+
+
+def test_a_template_s_own_contents_are_regenerated_not_trusted(tmp_path):
+    """A contents plangen did not fill in may hold a template's stale entries, linked to bookmarks on
+    headings as Word writes them: LibreOffice regenerates it, so a heading the template's entries
+    lack still gets its entry and page."""
+    from docx.oxml.ns import qn
+
+    from plangen import fields, office
+
+    if not office.available():
+        pytest.skip("LibreOffice is not installed")
+    document = toc_document()
+    assert fields.fill_contents_for_layout(document)  # entries for Alpha and Beta, linked
+    for instruction in document.element.body.iter(qn("w:instrText")):
+        instruction.text = instruction.text.replace('"1-2"', '"1-3"')  # a contents plangen does not fill in
+    document.add_page_break()
+    document.add_heading("Gamma", level=1)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    laid_out, filled = office.for_layout(buffer.getvalue())
+    assert not filled and laid_out == buffer.getvalue()
+    paper = tmp_path / "paper.docx"
+    paper.write_bytes(laid_out)
+    with office.Session(tmp_path / "work") as session:
+        session.submit(paper, None, "paper", contents_filled=filled)
+        _, answer = session.result()
+    assert answer["headings"] == [[1, "Alpha", 1], [2, "Beta", 1], [1, "Gamma", 2]]

@@ -159,10 +159,13 @@ class Session:
         (self.work / GROUP_FILE).write_text(str(self.process.pid), encoding="ascii")
         self.free_since = time.monotonic()
 
-    def submit(self, docx: Path, pdf: Path | None, name: str, bookmarks: list[str] | None = None) -> None:
-        """Queue `docx` (and its PDF export); the answer gives the pages of `bookmarks` (None: all)."""
+    def submit(self, docx: Path, pdf: Path | None, name: str, bookmarks: list[str] | None = None,
+               contents_filled: bool = False) -> None:
+        """Queue `docx` (and its PDF export); the answer gives the pages of `bookmarks` (None: all).
+        `contents_filled`: plangen filled its contents in (`for_layout`), so LibreOffice sets their pages
+        where they stand; any other contents LibreOffice regenerates from the paper's headings."""
         job = {"docx": str(Path(docx).resolve()), "pdf": str(Path(pdf).resolve()) if pdf else None,
-               "bookmarks": bookmarks}
+               "bookmarks": bookmarks, "contents_filled": contents_filled}
         if not self.pending:  # LibreOffice was idle: this paper's time starts now
             self.free_since = max(self.free_since, time.monotonic())
         try:
@@ -411,10 +414,11 @@ def fill_fields(document, pages: dict) -> None:
         update.getparent().remove(update)
 
 
-def for_layout(data: bytes) -> bytes:
-    """The rendered paper (.docx bytes) as LibreOffice is to lay it out: its table of contents filled
-    in at full length (fields.fill_contents_for_layout), so the paper is laid out once; `data` itself
-    when it has no contents plangen can fill. The paper written is made from `data`, not from this."""
+def for_layout(data: bytes) -> tuple[bytes, bool]:
+    """The rendered paper (.docx bytes) as LibreOffice is to lay it out, and whether plangen filled
+    its table of contents in at full length (fields.fill_contents_for_layout), so the paper is laid
+    out once; `data` itself, not filled, when it has no contents plangen can fill. The paper written
+    is made from `data`, not from this."""
     import io
     import zipfile
 
@@ -425,13 +429,13 @@ def for_layout(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         body = package.read("word/document.xml")
     if not any(instruction.lstrip().startswith(b"TOC") for instruction in INSTRUCTION_TEXT.findall(body)):
-        return data
+        return data, False
     document = Document(io.BytesIO(data))
     if not fill_contents_for_layout(document):
-        return data
+        return data, False
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), True
 
 
 def referenced_bookmarks(data: bytes) -> list[str]:
@@ -457,14 +461,18 @@ def write_laid_out(data: bytes, target: Path, pdf: bool = False, plan_data: byte
         return [target]
     with tempfile.TemporaryDirectory(prefix="plangen-office-") as work:
         staged, staged_pdf = Path(work) / "paper.docx", Path(work) / "paper.pdf"
-        staged.write_bytes(for_layout(data))
+        laid_out, contents_filled = for_layout(data)
+        staged.write_bytes(laid_out)
         plan_pages = None
         with Session(Path(work)) as session:
             if plan_data is not None:
-                (Path(work) / "plan.docx").write_bytes(for_layout(plan_data))
-                session.submit(Path(work) / "plan.docx", None, "the plan (for the pages this paper cites)")
+                plan_laid_out, plan_filled = for_layout(plan_data)
+                (Path(work) / "plan.docx").write_bytes(plan_laid_out)
+                session.submit(Path(work) / "plan.docx", None, "the plan (for the pages this paper cites)",
+                               contents_filled=plan_filled)
                 plan_pages = session.result()[1]["bookmarks"]
-            session.submit(staged, staged_pdf if pdf else None, target.name, referenced_bookmarks(data))
+            session.submit(staged, staged_pdf if pdf else None, target.name, referenced_bookmarks(data),
+                           contents_filled)
             _, pages = session.result()
         write_bytes(target, with_page_numbers(data, pages, plan_pages))
         if not pdf:

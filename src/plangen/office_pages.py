@@ -3,7 +3,7 @@
     python3 office_pages.py SOFFICE PROFILE_ARG WATCHDOG_FD
 
 Starts one private headless LibreOffice and serves jobs, one JSON object a line on stdin:
-{"docx": path, "pdf": path or null, "bookmarks": [name, …] or null for all}. For each it opens the
+{"docx": path, "pdf": path or null, "bookmarks": [name, …] or null for all, "contents_filled": bool}. For each it opens the
 .docx hidden, lays it out with its contents at full length, and answers one JSON line on stdout: the
 page of every contents entry and of the bookmarks asked for
 ({"headings": [[level, text, page], …], "bookmarks": {name: page}}),
@@ -67,7 +67,7 @@ def load(desktop, docx):
     return desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True)))
 
 
-def lay_out(document, pdf, wanted=None, pages_job=None):
+def lay_out(document, pdf, wanted=None, contents_filled=False, pages_job=None):
     """Lay the loaded `document` out; the pages of its contents entries and of the bookmarks
     `wanted` (None: all), after exporting its tagged PDF to `pdf` if that is given. `pages_job` is
     this module loaded into LibreOffice (see `in_process`); without it the pages are read over the
@@ -77,10 +77,10 @@ def lay_out(document, pdf, wanted=None, pages_job=None):
     if pages_job is not None:
         from com.sun.star.beans import NamedValue
 
-        answer = json.loads(pages_job.execute((NamedValue("document", document),
-                                               NamedValue("wanted", json.dumps(wanted)))))
+        answer = json.loads(pages_job.execute((NamedValue("document", document), NamedValue("wanted", json.dumps(wanted)),
+                                               NamedValue("contents_filled", contents_filled))))
     else:
-        answer = laid_out_pages(document, wanted)
+        answer = laid_out_pages(document, wanted, contents_filled)
     if pdf:
         options = uno.Any("[]com.sun.star.beans.PropertyValue",
                           tuple(prop(name, value) for name, value in PDF_OPTIONS.items()))
@@ -89,9 +89,10 @@ def lay_out(document, pdf, wanted=None, pages_job=None):
     return answer
 
 
-def laid_out_pages(document, wanted=None):
+def laid_out_pages(document, wanted=None, contents_filled=False):
     """{"headings": [[level, text, page], …] of the contents, "bookmarks": {name: page} of those
-    `wanted` (None: all), "pages": count}, the document laid out with its contents at full length.
+    `wanted` (None: all), "pages": count}, the document laid out with its contents at full length
+    (`contents_filled`: plangen filled them in; see `contents_entries`).
     (PAGEREF results need no refresh of the fields: LibreOffice sets them as it lays out.)"""
     cursor = document.getCurrentController().getViewCursor()
     names = document.getBookmarks()
@@ -105,7 +106,7 @@ def laid_out_pages(document, wanted=None):
     for position in range(indexes.getCount()):
         index = indexes.getByIndex(position)
         if index.supportsService("com.sun.star.text.ContentIndex"):
-            headings += contents_entries(index, page_of, names.hasByName)
+            headings += contents_entries(index, page_of, names.hasByName, contents_filled)
         else:
             index.update()
     bookmarks = {name: page_of(name) for name in (names.getElementNames() if wanted is None else wanted)
@@ -119,19 +120,20 @@ def laid_out_pages(document, wanted=None):
 SETTLING_PASSES = 3
 
 
-def contents_entries(index, page_of, is_bookmark):
+def contents_entries(index, page_of, is_bookmark, filled):
     """[level, heading text, page] of each entry of a table of contents, laid out.
 
     plangen fills a paper's contents in before LibreOffice opens it (office.for_layout): each entry
     a link to a bookmark on its heading, so the contents are laid out at their full length from the
-    start. Each entry's page number is then set where it stands, which LibreOffice lays out again
-    only around the entry: the paper is laid out once, as a plain conversion would. A contents whose
-    entries do not all link to bookmarks is updated by LibreOffice, which regenerates it and lays the
-    whole paper out a second time (0.3 s for a 55-page plan)."""
-    for _ in range(SETTLING_PASSES):
+    start (`filled`). Each entry's page number is then set where it stands, which LibreOffice lays
+    out again only around the entry: the paper is laid out once, as a plain conversion would. Any
+    other contents (a template's own entries may be stale) is updated by LibreOffice, which
+    regenerates it from the headings and lays the whole paper out a second time (0.3 s for a
+    55-page plan); so is a filled one whose entries do not all link to bookmarks."""
+    for _ in range(SETTLING_PASSES if filled else 0):
         settled = _set_pages(index, page_of, is_bookmark)
         if settled is None:
-            break  # not filled in by plangen
+            break  # an entry not linking to a bookmark on its heading
         entries, moved = settled
         if not moved:
             return entries
@@ -218,7 +220,7 @@ def _implementation_helper():
 
         def execute(self, arguments):
             given = {argument.Name: argument.Value for argument in arguments}
-            return json.dumps(laid_out_pages(given["document"], json.loads(given["wanted"])))
+            return json.dumps(laid_out_pages(given["document"], json.loads(given["wanted"]), given["contents_filled"]))
 
     helper = unohelper.ImplementationHelper()
     helper.addImplementation(LaidOutPages, IMPLEMENTATION, ("com.sun.star.task.Job",))
@@ -269,7 +271,7 @@ def main():
             document = None
             try:
                 document = load(desktop, job["docx"])
-                answer = lay_out(document, job.get("pdf"), job.get("bookmarks"), pages_job)
+                answer = lay_out(document, job.get("pdf"), job.get("bookmarks"), job.get("contents_filled", False), pages_job)
             except Exception as error:  # a UNO error: report it against this paper; plangen stops the build
                 answer = {"error": f"{type(error).__name__}: {getattr(error, 'Message', '') or error}"}
             # answered before the paper is closed: closing takes up to a quarter of a second, which

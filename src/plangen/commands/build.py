@@ -528,13 +528,15 @@ def produce(todo: list[Paper], version: Path, pdf: bool, summary: Summary, start
         documents[paper.name] = data
         # LibreOffice reads the rendered paper, its contents filled in, from the staged version;
         # the paper written over it, atomically, is made from `data` and LibreOffice's numbers
-        write_document(office.for_layout(data), version / paper.name)
+        laid_out, contents_filled = office.for_layout(data)
+        write_document(laid_out, version / paper.name)
         # each page asked of LibreOffice costs a round trip: a paper's own fields' bookmarks, and
         # for the plan those the committee papers cite (kept in the manifest for later builds)
         bookmarks = office.referenced_bookmarks(data)
         if paper.name == plan_output():
             bookmarks = sorted(set(bookmarks) | cited)
-        session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name, bookmarks)
+        session.submit(version / paper.name, version / paper.pdf_name if pdf else None, paper.name, bookmarks,
+                       contents_filled)
         while session.pending and (answer := session.result(wait=False)) is not None:
             finish(*answer)
     while session.pending:
