@@ -474,3 +474,58 @@ def test_rich_text_tags_leave_no_empty_runs_and_every_word_stays(tmp_path):
     assert '<w:t xml:space="preserve"/></w:r>' in zipfile.ZipFile(reference).read("word/document.xml").decode()
     assert [paragraph.text for paragraph in Document(reference).paragraphs] == [
         paragraph.text for paragraph in Document(io.BytesIO(data)).paragraphs]
+
+
+# -- the XML made in a child process (worker.pieces_from_child) -----------------------------------
+
+def _pieces_with_their_maker(count):
+    import os
+
+    for index in range(count):
+        yield f"<piece {index} from {os.getpid()}/>"
+
+
+def test_the_xml_is_made_in_another_process_and_arrives_whole_and_in_order():
+    import os
+
+    received = [piece.decode() for piece in worker.pieces_from_child(_pieces_with_their_maker(300), what="test")]
+    assert [piece.split()[1] for piece in received] == [str(index) for index in range(300)]
+    makers = {piece.split()[3].rstrip("/>") for piece in received}
+    assert len(makers) == 1 and makers != {str(os.getpid())}
+
+
+def _failing_after_a_piece():
+    from jinja2 import TemplateSyntaxError
+
+    yield "<first/>"
+    error = TemplateSyntaxError("unexpected end of template", 7)
+    error.docx_context = ["near the tag"]
+    raise error
+
+
+def test_an_error_raised_while_making_the_xml_is_raised_where_it_is_read_with_its_context():
+    from jinja2 import TemplateSyntaxError
+
+    received = []
+    with pytest.raises(TemplateSyntaxError) as raised:
+        for piece in worker.pieces_from_child(_failing_after_a_piece(), what="test"):
+            received.append(piece)
+    assert received == [b"<first/>"]
+    assert raised.value.lineno == 7 and "unexpected end" in raised.value.message
+    assert raised.value.docx_context == ["near the tag"]
+
+
+def _dying():
+    import os
+    import signal
+
+    yield "<first/>"
+    os.kill(os.getpid(), signal.SIGKILL)
+    yield "<never/>"
+
+
+def test_a_maker_that_dies_is_a_refused_render_not_a_short_document():
+    from plangen.errors import RenderError
+
+    with pytest.raises(RenderError, match="template t.docx: refused: the render took too long or was stopped"):
+        list(worker.pieces_from_child(_dying(), what="template t.docx"))

@@ -171,7 +171,11 @@ def template_class():
             before, after = etree.tostring(root, encoding="unicode").rsplit("<w:body/>", 1)
             if self.column_loops:
                 return before + self.render_xml_part(self.patch_xml(source), self.docx._part, context, jinja_env) + after
-            return self.streamed(before, self.patch_xml(source), after, context, jinja_env)
+            from plangen import worker
+
+            # Jinja makes the XML in a child process while this one reads it (fix_tables): two cores
+            return worker.pieces_from_child(self.streamed(before, self.patch_xml(source), after, context, jinja_env),
+                                            what=f"template {shown(Path(self.template_file))}")
 
         def streamed(self, before, source, after, context, jinja_env):
             """docxtpl's render_xml_part as a stream: the same changes, made on pieces that end
@@ -431,6 +435,8 @@ def fill(template: Path, values: dict, preparing=None, finishing_table=None, set
         document.finishing_table = finishing_table
         document.set_aside_rows = set_aside
         document.render(values, jinja_env=sandbox.environment(), autoescape=True)
+    except RenderError:
+        raise  # already names the template (the XML's maker stopped by its limits, say)
     except TemplateSyntaxError as error:
         raise RenderError(f"template {template}: syntax error: {error.message}",
                           hint="check the {{ }} and {% %} tags in the template (Word may split a tag across runs; retype it)"

@@ -47,11 +47,7 @@ def run(function, arguments: tuple, what: str):
     os.close(write_end)
     payload, status = _collect(pid, read_end, deadline=time.monotonic() + 2 * seconds + 10)
     if payload is None:
-        how = _how_it_ended(status)
-        raise RenderError(f"{what}: refused: the render {how} (limit {seconds} s of CPU time and "
-                          f"{MEMORY_HEADROOM_BYTES // 2**30} GiB of memory)",
-                          hint="a template loop or calculation is probably too big; "
-                               "PLANGEN_RENDER_SECONDS raises the time limit for a very large plan")
+        raise _refused(what, status, seconds)
     kind, value = payload
     if kind == "ok":
         return value
@@ -62,6 +58,86 @@ def run(function, arguments: tuple, what: str):
         raise RenderError(f"{what}: refused: the render needed more than the memory limit "
                           f"({MEMORY_HEADROOM_BYTES // 2**30} GiB)", hint="a template loop or calculation is probably too big")
     raise WorkerCrash(value)
+
+
+def _refused(what: str, status: int, seconds: int) -> RenderError:
+    return RenderError(f"{what}: refused: the render {_how_it_ended(status)} (limit {seconds} s of CPU time and "
+                       f"{MEMORY_HEADROOM_BYTES // 2**30} GiB of memory)",
+                       hint="a template loop or calculation is probably too big; "
+                            "PLANGEN_RENDER_SECONDS raises the time limit for a very large plan")
+
+
+def pieces_from_child(pieces, what: str):
+    """The str pieces of the generator `pieces`, made in a forked child and received here as UTF-8
+    bytes while this process goes on with them: the render's two halves on two cores (Jinja making
+    a large plan's XML there, lxml reading it here). Called inside the worker, so the child has the
+    worker's limits (CPU time counts per process); it dies with the worker. What the generator
+    raises is raised here; a child that dies without finishing is a RenderError."""
+    if not hasattr(os, "fork"):
+        yield from pieces
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _send_pieces(pieces, write_end, what)
+    os.close(write_end)
+    finished = False
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                header = pipe.read(FRAME_HEADER)
+                if len(header) < FRAME_HEADER:
+                    break
+                body = pipe.read(int.from_bytes(header[1:], "little"))
+                if header[:1] == b"D":
+                    yield body
+                elif header[:1] == b"E":
+                    finished = True
+                    error, docx_context = pickle.loads(body)
+                    if docx_context is not None:
+                        error.docx_context = docx_context
+                    raise error
+                else:
+                    finished = True
+                    break
+    finally:
+        if not finished:
+            _kill(pid)
+        _, status = os.waitpid(pid, 0)
+    if not finished:
+        raise _refused(what, status, limit_seconds())
+
+
+FRAME_HEADER = 9  # a frame: b"D" (data), b"E" (an exception, pickled) or b"F" (finished), then 8 bytes of length
+
+
+def _send_pieces(pieces, write_end: int, what: str) -> None:
+    code = 0
+    try:
+        _die_with_parent()  # not inherited across fork
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        with os.fdopen(write_end, "wb", buffering=1 << 20) as pipe:
+            def frame(kind: bytes, body: bytes) -> None:
+                pipe.write(kind + len(body).to_bytes(FRAME_HEADER - 1, "little"))
+                pipe.write(body)
+
+            try:
+                for piece in pieces:
+                    frame(b"D", piece.encode("utf-8"))
+            except BaseException as error:  # the template's error, raised again in the worker
+                docx_context = getattr(error, "docx_context", None)  # Jinja's pickling keeps only its arguments
+                try:
+                    body = pickle.dumps((error, docx_context), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    body = pickle.dumps((RenderError(f"{what}: {type(error).__name__}: {error}"), docx_context))
+                frame(b"E", body)
+            else:
+                frame(b"F", b"")
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _child(function, arguments, write_end: int, seconds: int) -> None:
