@@ -476,7 +476,7 @@ def test_rich_text_tags_leave_no_empty_runs_and_every_word_stays(tmp_path):
         paragraph.text for paragraph in Document(io.BytesIO(data)).paragraphs]
 
 
-# -- the XML made in a child process (worker.pieces_from_child) -----------------------------------
+# -- the XML made in a child process (worker.continued_in_child) ----------------------------------
 
 def _pieces_with_their_maker(count):
     import os
@@ -485,19 +485,34 @@ def _pieces_with_their_maker(count):
         yield f"<piece {index} from {os.getpid()}/>"
 
 
-def test_the_xml_is_made_in_another_process_and_arrives_whole_and_in_order():
+def _makers(received):
+    return [piece.decode().split()[3].rstrip("/>") for piece in received]
+
+
+@pytest.mark.parametrize("after", [0, 1000])
+def test_past_the_first_pieces_the_xml_is_made_in_another_process_and_arrives_whole_and_in_order(after):
     import os
 
-    received = [piece.decode() for piece in worker.pieces_from_child(_pieces_with_their_maker(300), what="test")]
-    assert [piece.split()[1] for piece in received] == [str(index) for index in range(300)]
-    makers = {piece.split()[3].rstrip("/>") for piece in received}
-    assert len(makers) == 1 and makers != {str(os.getpid())}
+    received = list(worker.continued_in_child(_pieces_with_their_maker(300), what="test", after=after))
+    assert [piece.decode().split()[1] for piece in received] == [str(index) for index in range(300)]
+    here = sum(1 for maker in _makers(received) if maker == str(os.getpid()))
+    size = len(received[0])  # every piece is as long, up to its index's digits
+    assert here == (0 if after == 0 else pytest.approx(after / size, abs=2))
+    assert len(set(_makers(received)) - {str(os.getpid())}) == 1, "the rest all from one other process"
+
+
+def test_a_small_document_s_xml_is_all_made_here():
+    import os
+
+    received = list(worker.continued_in_child(_pieces_with_their_maker(300), what="test", after=10**6))
+    assert set(_makers(received)) == {str(os.getpid())}
 
 
 def _failing_after_a_piece():
     from jinja2 import TemplateSyntaxError
 
     yield "<first/>"
+    yield "<second/>"
     error = TemplateSyntaxError("unexpected end of template", 7)
     error.docx_context = ["near the tag"]
     raise error
@@ -508,9 +523,9 @@ def test_an_error_raised_while_making_the_xml_is_raised_where_it_is_read_with_it
 
     received = []
     with pytest.raises(TemplateSyntaxError) as raised:
-        for piece in worker.pieces_from_child(_failing_after_a_piece(), what="test"):
+        for piece in worker.continued_in_child(_failing_after_a_piece(), what="test", after=1):
             received.append(piece)
-    assert received == [b"<first/>"]
+    assert received == [b"<first/>", b"<second/>"]
     assert raised.value.lineno == 7 and "unexpected end" in raised.value.message
     assert raised.value.docx_context == ["near the tag"]
 
@@ -520,6 +535,7 @@ def _dying():
     import signal
 
     yield "<first/>"
+    yield "<second/>"
     os.kill(os.getpid(), signal.SIGKILL)
     yield "<never/>"
 
@@ -528,4 +544,4 @@ def test_a_maker_that_dies_is_a_refused_render_not_a_short_document():
     from plangen.errors import RenderError
 
     with pytest.raises(RenderError, match="template t.docx: refused: the render took too long or was stopped"):
-        list(worker.pieces_from_child(_dying(), what="template t.docx"))
+        list(worker.continued_in_child(_dying(), what="template t.docx", after=1))

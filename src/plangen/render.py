@@ -112,6 +112,10 @@ COLUMN_TAGS = re.compile(r"\{[%{]-?\s*tc\s|colspan")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SET_ASIDE = "plangen-rows"  # the processing instruction standing for rows set aside: <?plangen-rows N?>
 CHUNK_CHARACTERS = 2**20
+# the XML a render makes in the worker itself before the rest is made in a child (worker.continued_in_child):
+# a plan of a few hundred actions is made whole in the worker (the bundled plan: 0.45 M characters),
+# a 10,000-action plan's 41 M almost all in the child
+MADE_HERE_CHARACTERS = 2 * CHUNK_CHARACTERS
 
 
 def _sandbox_environment():
@@ -173,9 +177,11 @@ def template_class():
                 return before + self.render_xml_part(self.patch_xml(source), self.docx._part, context, jinja_env) + after
             from plangen import worker
 
-            # Jinja makes the XML in a child process while this one reads it (fix_tables): two cores
-            return worker.pieces_from_child(self.streamed(before, self.patch_xml(source), after, context, jinja_env),
-                                            what=f"template {shown(Path(self.template_file))}")
+            # past its first pieces, a large document's XML is made in a child process while this
+            # one reads it (fix_tables): two cores
+            return worker.continued_in_child(self.streamed(before, self.patch_xml(source), after, context, jinja_env),
+                                             what=f"template {shown(Path(self.template_file))}",
+                                             after=MADE_HERE_CHARACTERS)
 
         def streamed(self, before, source, after, context, jinja_env):
             """docxtpl's render_xml_part as a stream: the same changes, made on pieces that end

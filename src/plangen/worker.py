@@ -67,15 +67,24 @@ def _refused(what: str, status: int, seconds: int) -> RenderError:
                             "PLANGEN_RENDER_SECONDS raises the time limit for a very large plan")
 
 
-def pieces_from_child(pieces, what: str):
-    """The str pieces of the generator `pieces`, made in a forked child and received here as UTF-8
-    bytes while this process goes on with them: the render's two halves on two cores (Jinja making
-    a large plan's XML there, lxml reading it here). Called inside the worker, so the child has the
-    worker's limits (CPU time counts per process); it dies with the worker. What the generator
-    raises is raised here; a child that dies without finishing is a RenderError."""
-    if not hasattr(os, "fork"):
-        yield from pieces
-        return
+def continued_in_child(pieces, what: str, after: int = 0):
+    """The str pieces of the generator `pieces`, as UTF-8 bytes. The first `after` characters are
+    made here; a generator still going past them is continued in a forked child, which sends its
+    pieces through a pipe while this process goes on with them: the render's two halves on two cores
+    for a large document (Jinja making the XML there, lxml reading it here), and no second process
+    for a small one, where starting it would cost more than it saves. Called inside the worker, so
+    the child has the worker's limits (CPU time counts per process) and dies with it. What the
+    generator raises is raised here; a child that dies without finishing is a RenderError."""
+    can_fork = hasattr(os, "fork")  # no fork (Windows): all of it made here
+    if after > 0 or not can_fork:
+        made = 0
+        for piece in pieces:
+            yield piece.encode("utf-8")
+            made += len(piece)
+            if made >= after and can_fork:
+                break  # the generator stays where it is, to be continued in the child
+        else:
+            return
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
