@@ -613,6 +613,56 @@ def test_pages_are_read_inside_libreoffice_by_its_own_python(tmp_path):
     assert "over the bridge" not in said, said
 
 
+def word_filled_contents(end_alone: bool):
+    """A template whose contents Word has filled in (F9 before saving): the field's result runs over
+    an entry paragraph per heading, each a link holding a PAGEREF field, the field's end in a
+    paragraph of its own (`end_alone`) or at the end of the last entry, followed there by text."""
+    from docx.oxml import parse_xml
+
+    document = Document()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def entry(words, page, first=False, last=False):
+        field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" '
+                 '\\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>') if first else ""
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>Kept after the contents</w:t></w:r>' if last else ""
+        return parse_xml(
+            f'<w:p {w}><w:pPr><w:pStyle w:val="TOC1"/></w:pPr>{field}<w:hyperlink w:anchor="_Toc1">'
+            f'<w:r><w:t>{words}</w:t></w:r><w:r><w:tab/></w:r>'
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF _Toc1 \\h </w:instrText></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{page}</w:t></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink>{end}</w:p>')
+
+    body = document.element.body
+    paragraphs = [entry("Old first heading", 3, first=True), entry("Old second heading", 7, last=not end_alone)]
+    if end_alone:
+        paragraphs.append(parse_xml(f'<w:p {w}><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'))
+    for position, paragraph in enumerate(paragraphs):
+        body.insert(position, paragraph)
+    document.add_heading("Alpha", level=1)
+    document.add_paragraph("text")
+    document.add_heading("Beta", level=2)
+    return document
+
+
+@pytest.mark.parametrize("end_alone", [True, False])
+def test_a_contents_word_filled_in_is_replaced_whole(end_alone):
+    """Its old entries go: the new ones are the contents, not followed by the template's stale ones."""
+    from docx.oxml.ns import qn
+
+    from plangen import fields
+
+    document = word_filled_contents(end_alone)
+    assert fields.fill_contents_for_layout(document)
+    assert entries_filled_in(document) == [("TOC 1", "Alpha", "0", True), ("TOC 2", "Beta", "0", True)]
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Old" not in text
+    assert ("Kept after the contents" in text) is not end_alone
+    kinds = [character.get(qn("w:fldCharType")) for character in document.element.body.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"], "the contents field whole, and no stale PAGEREF left"
+    assert [paragraph.text for paragraph in document.paragraphs][-3:] == ["Alpha", "text", "Beta"]
+
+
 def test_a_template_s_own_contents_are_regenerated_not_trusted(tmp_path):
     """A contents plangen did not fill in may hold a template's stale entries, linked to bookmarks on
     headings as Word writes them: LibreOffice regenerates it, so a heading the template's entries

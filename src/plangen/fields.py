@@ -136,6 +136,11 @@ def fill_table_of_contents(document, headings: list) -> bool:
     from plangen import wordxml
 
     for paragraph in _paragraphs_with_fields(document.element.body):
+        for begin, instruction, _ in _fields(paragraph):
+            if instruction.startswith("TOC"):
+                _result_in_its_paragraph(paragraph, begin)
+                break
+    for paragraph in _paragraphs_with_fields(document.element.body):
         for begin, instruction, results in _fields(paragraph):
             if not instruction.startswith("TOC") or not results:
                 continue
@@ -169,6 +174,65 @@ def fill_table_of_contents(document, headings: list) -> bool:
             _mark_current(begin)
             return True
     return False
+
+
+def _result_in_its_paragraph(paragraph, begin) -> None:
+    """A contents field whose result runs over several paragraphs, as Word leaves a contents it has
+    filled in (a template saved after pressing F9), made one whose result is a single empty run in
+    its own paragraph: its entries (and their PAGEREF fields) go, so new entries replace them rather
+    than come before them. What follows the field's end in its last paragraph stays. A result whose
+    end is not in a paragraph beside the first is left as it is."""
+    separate = end = None
+    depth = 0
+    started = False
+    for character in paragraph.getparent().iter(qn("w:fldChar")):
+        if character is begin:
+            started = True
+        if not started:
+            continue
+        kind = character.get(qn("w:fldCharType"))
+        depth += {"begin": 1, "end": -1}.get(kind, 0)
+        if kind == "separate" and depth == 1 and separate is None:
+            separate = character
+        if depth == 0:
+            end = character
+            break
+    if separate is None or end is None:
+        return
+    last = next(end.iterancestors(qn("w:p")), None)
+    if last is None or last is paragraph or last.getparent() is not paragraph.getparent():
+        return  # a result within one paragraph is the placeholder fill_table_of_contents replaces
+    between = []
+    for sibling in paragraph.itersiblings():
+        if sibling is last:
+            break
+        between.append(sibling)
+    else:
+        return
+    separate_child = _child_of(paragraph, separate)
+    for child in list(separate_child.itersiblings()):
+        paragraph.remove(child)
+    for sibling in between:
+        sibling.getparent().remove(sibling)
+    end_run = end.getparent()
+    end_child = _child_of(last, end_run)
+    for child in list(end_child.itersiblings(preceding=True)):
+        if child.tag != qn("w:pPr"):
+            last.remove(child)
+    last.remove(end_child)  # the end's run, or a link holding it (what else the link held was result)
+    placeholder = OxmlElement("w:r")
+    placeholder.append(OxmlElement("w:t"))
+    separate_child.addnext(placeholder)
+    placeholder.addnext(end_run)
+    if all(child.tag == qn("w:pPr") for child in last):
+        last.getparent().remove(last)
+
+
+def _child_of(paragraph, element):
+    """The child of `paragraph` that is or holds `element`."""
+    while element.getparent() is not paragraph:
+        element = element.getparent()
+    return element
 
 
 def _element(xml: str):
