@@ -157,6 +157,35 @@ def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path):
     assert not output.exists() or not any(output.rglob("*.docx"))
 
 
+def test_a_large_document_s_template_that_runs_away_is_stopped_in_the_process_making_its_xml(tmp_path):
+    """Past its first 2 M characters a document's XML is made in a child of the render worker
+    (worker.continued_in_child): a table whose rows would take hours gets there within a second,
+    and is still stopped by the time limit, with the same refusal and nothing written."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    shutil.copytree(SCAFFOLD_PLAN, root / "plan")
+    (root / "templates").mkdir()
+    template = Document()
+    table = template.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text = "{%tr for a in range(100000) %}"
+    table.rows[1].cells[0].text = "{% for b in range(100000) %}{{ b }} {% endfor %}"
+    table.rows[1].cells[1].text = "{{ title }}"
+    table.rows[2].cells[0].text = "{%tr endfor %}"
+    template.save(str(root / "templates" / "plan.docx"))
+    output = tmp_path / "out"
+    environment = dict(os.environ, PLANGEN_RENDER_SECONDS="3")
+    started = time.monotonic()
+    completed = subprocess.run([sys.executable, "-m", "plangen", "render", "plan", "--plan", str(root / "plan"),
+                                "--output", str(output)], capture_output=True, text=True, env=environment)
+    assert completed.returncode == 4, completed.stderr
+    assert "refused: the render took too long" in completed.stderr or "memory" in completed.stderr, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert time.monotonic() - started < 60
+    assert not output.exists() or not any(output.rglob("*.docx"))
+
+
 def test_harmless_template_features_still_work(tmp_path):
     body = ("{% set counter = namespace(total=0) %}{% for section in sections %}{% set counter.total = counter.total + 1 %}"
             "{% endfor %}[{{ counter.total }}|{{ title|upper }}|{{ title.split(' ')|length }}|{{ labels.get('status') }}|"
