@@ -136,13 +136,12 @@ def fill_table_of_contents(document, headings: list) -> bool:
     from plangen import wordxml
 
     for paragraph in _paragraphs_with_fields(document.element.body):
-        for begin, instruction, _ in _fields(paragraph):
-            if instruction.startswith("TOC"):
-                _result_in_its_paragraph(paragraph, begin)
-                break
-    for paragraph in _paragraphs_with_fields(document.element.body):
         for begin, instruction, results in _fields(paragraph):
-            if not instruction.startswith("TOC") or not results:
+            if not instruction.startswith("TOC"):
+                continue
+            if _result_in_its_paragraph(paragraph, begin):
+                results = next(found for mark, _, found in _fields(paragraph) if mark is begin)
+            if not results:
                 continue
             entries = [heading for heading in headings if heading[0] in (1, 2)]
             if not entries:
@@ -176,12 +175,12 @@ def fill_table_of_contents(document, headings: list) -> bool:
     return False
 
 
-def _result_in_its_paragraph(paragraph, begin) -> None:
+def _result_in_its_paragraph(paragraph, begin) -> bool:
     """A contents field whose result runs over several paragraphs, as Word leaves a contents it has
     filled in (a template saved after pressing F9), made one whose result is a single empty run in
     its own paragraph: its entries (and their PAGEREF fields) go, so new entries replace them rather
     than come before them. What follows the field's end in its last paragraph stays. A result whose
-    end is not in a paragraph beside the first is left as it is."""
+    end is not in a paragraph beside the first is left as it is. Returns whether it was changed."""
     separate = end = None
     depth = 0
     started = False
@@ -198,17 +197,17 @@ def _result_in_its_paragraph(paragraph, begin) -> None:
             end = character
             break
     if separate is None or end is None:
-        return
+        return False
     last = next(end.iterancestors(qn("w:p")), None)
     if last is None or last is paragraph or last.getparent() is not paragraph.getparent():
-        return  # a result within one paragraph is the placeholder fill_table_of_contents replaces
+        return False  # a result within one paragraph is the placeholder fill_table_of_contents replaces
     between = []
     for sibling in paragraph.itersiblings():
         if sibling is last:
             break
         between.append(sibling)
     else:
-        return
+        return False
     separate_child = _child_of(paragraph, separate)
     for child in list(separate_child.itersiblings()):
         paragraph.remove(child)
@@ -226,6 +225,7 @@ def _result_in_its_paragraph(paragraph, begin) -> None:
     placeholder.addnext(end_run)
     if all(child.tag == qn("w:pPr") for child in last):
         last.getparent().remove(last)
+    return True
 
 
 def _child_of(paragraph, element):
